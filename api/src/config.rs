@@ -1,0 +1,67 @@
+//! Server configuration: flags or environment variables (DESIGN §6).
+
+use std::{net::SocketAddr, time::Duration};
+
+use secrecy::SecretString;
+
+/// How `northstar serve` runs. Tests build it directly, never through the environment.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "NORTHSTAR_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Database URL: `sqlite://path?mode=rwc` (created on first run) or `postgres://…`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://northstar.db?mode=rwc"
+    )]
+    pub database_url: String,
+
+    /// Secret that signs access tokens (HS256). Without it a random one is generated at
+    /// start, and every token dies with the process.
+    #[arg(long, env = "NORTHSTAR_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<SecretString>,
+
+    /// Browser origins allowed by CORS, comma-separated (`*` for any). Empty: no CORS.
+    #[arg(long, env = "NORTHSTAR_CORS_ORIGINS", value_delimiter = ',', num_args = 0..)]
+    pub cors_origins: Vec<String>,
+
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "NORTHSTAR_BODY_LIMIT", default_value_t = 256 * 1024)]
+    pub body_limit: usize,
+
+    /// Time a request may take before it is cut off, in seconds.
+    #[arg(long, env = "NORTHSTAR_REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "NORTHSTAR_WORKERS")]
+    pub workers: Option<usize>,
+
+    /// Largest number of pooled database connections.
+    #[arg(long, env = "NORTHSTAR_DB_MAX_CONNECTIONS", default_value_t = 10)]
+    pub db_max_connections: u32,
+}
+
+impl Config {
+    /// The defaults of `northstar serve` for the given database.
+    pub fn new(database_url: impl Into<String>) -> Self {
+        Self {
+            listen: "127.0.0.1:8080".parse().expect("valid default address"),
+            database_url: database_url.into(),
+            jwt_secret: None,
+            cors_origins: Vec::new(),
+            body_limit: 256 * 1024,
+            request_timeout_secs: 30,
+            workers: None,
+            db_max_connections: 10,
+        }
+    }
+
+    /// The request timeout as a duration.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
+    }
+}

@@ -1,0 +1,7 @@
+//! Identity: organisations, users, sign-up, sign-in, tokens and invites.
+
+pub mod graphql;
+pub mod loaders;
+mod service;
+
+pub use service::*;

@@ -1,0 +1,557 @@
+use std::sync::Arc;
+
+use chrono::Duration;
+use entity::{
+    enums::{Discipline, OrgRole},
+    invite, organization, refresh_token, user,
+};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait, Func},
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, Select, TransactionTrait,
+};
+use tracing::instrument;
+use uuid::Uuid;
+
+use crate::{
+    auth::{jwt::JwtKeys, password, secret, Actor},
+    authz::{self, Action},
+    db::now,
+    domain::{find_in_org, save_versioned, text},
+    error::{ApiError, ApiResult, DbResultExt},
+    pagination::{self, Order, Page, PageArgs, SortValue},
+};
+
+/// How long a refresh token lives if unused.
+pub const REFRESH_TOKEN_TTL_DAYS: i64 = 30;
+/// How long an invite can be accepted.
+pub const INVITE_TTL_DAYS: i64 = 7;
+
+/// Sign-up, sign-in, tokens, invites and user administration.
+#[derive(Clone)]
+pub struct IdentityService {
+    db: DatabaseConnection,
+    jwt: Arc<JwtKeys>,
+}
+
+/// Tokens handed to a user who signed in.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub expires_in: i64,
+    pub user: user::Model,
+}
+
+/// A new organisation and its first user (an ADMIN).
+#[derive(Debug, Clone)]
+pub struct NewOrganization {
+    pub organization_name: String,
+    pub email: String,
+    pub password: String,
+    pub display_name: String,
+    pub discipline: Discipline,
+}
+
+/// A person invited into the caller's organisation.
+#[derive(Debug, Clone)]
+pub struct NewInvite {
+    pub email: String,
+    pub display_name: String,
+    pub discipline: Discipline,
+    pub org_role: OrgRole,
+}
+
+/// Which users to list.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub discipline: Option<Discipline>,
+    pub org_role: Option<OrgRole>,
+    /// Case-insensitive part of the name or email.
+    pub search: Option<String>,
+    pub include_deactivated: bool,
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// How users are ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UserSort {
+    #[default]
+    DisplayName,
+    CreatedAt,
+    UpdatedAt,
+}
+
+/// The order of a user list.
+pub fn user_order(sort: UserSort, descending: bool) -> Order<user::Entity> {
+    let (column, key): (user::Column, fn(&user::Model) -> SortValue) = match sort {
+        UserSort::DisplayName => (user::Column::DisplayName, |m| {
+            SortValue::Text(m.display_name.clone())
+        }),
+        UserSort::CreatedAt => (user::Column::CreatedAt, |m| SortValue::Time(m.created_at)),
+        UserSort::UpdatedAt => (user::Column::UpdatedAt, |m| SortValue::Time(m.updated_at)),
+    };
+    Order {
+        column,
+        id: user::Column::Id,
+        descending,
+        key,
+        id_of: |m| m.id,
+    }
+}
+
+fn slugify(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.to_lowercase().chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    let slug: String = slug.chars().take(60).collect();
+    if slug.is_empty() {
+        "org".into()
+    } else {
+        slug
+    }
+}
+
+impl IdentityService {
+    pub(crate) fn new(db: DatabaseConnection, jwt: Arc<JwtKeys>) -> Self {
+        Self { db, jwt }
+    }
+
+    /// Creates an organisation with its first user, an ADMIN, and signs them in.
+    #[instrument(skip_all)]
+    pub async fn register_organization(&self, input: NewOrganization) -> ApiResult<Session> {
+        let org_name =
+            text::required(&input.organization_name, "organizationName", text::NAME_MAX)?;
+        let email = text::email(&input.email, "email")?;
+        let display_name = text::required(&input.display_name, "displayName", text::NAME_MAX)?;
+        let password_hash = password::hash(&input.password, "password").await?;
+
+        let base = slugify(&org_name);
+        let taken = organization::Entity::find()
+            .filter(organization::Column::Slug.eq(base.clone()))
+            .count(&self.db)
+            .await?
+            > 0;
+        let slug = if taken {
+            let suffix = Uuid::now_v7().simple().to_string();
+            format!("{base}-{}", &suffix[suffix.len() - 6..])
+        } else {
+            base
+        };
+
+        let now = now();
+        let org_id = Uuid::now_v7();
+        let txn = self.db.begin().await?;
+        organization::ActiveModel {
+            id: Set(org_id),
+            name: Set(org_name),
+            slug: Set(slug),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+        }
+        .insert(&txn)
+        .await
+        .on_unique(
+            "slug",
+            "organizationName",
+            "an organisation with this name was just created; try again",
+        )?;
+        let user = user::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            organization_id: Set(org_id),
+            email: Set(email),
+            display_name: Set(display_name),
+            password_hash: Set(Some(password_hash)),
+            discipline: Set(input.discipline),
+            org_role: Set(OrgRole::Admin),
+            token_version: Set(0),
+            deactivated_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+        }
+        .insert(&txn)
+        .await
+        .on_unique("email", "email", "this email is already registered")?;
+        let session = self.start_session(&txn, user, Uuid::now_v7()).await?;
+        txn.commit().await?;
+        tracing::info!(org.id = %org_id, "organisation registered");
+        Ok(session)
+    }
+
+    /// Signs a user in with email and password. Unknown email and wrong password give
+    /// the same error, after the same amount of work.
+    #[instrument(skip_all)]
+    pub async fn login(&self, email: &str, password: &str) -> ApiResult<Session> {
+        let email = email.trim().to_lowercase();
+        let user = user::Entity::find()
+            .filter(user::Column::Email.eq(email))
+            .one(&self.db)
+            .await?;
+        let hash = user.as_ref().and_then(|u| u.password_hash.as_deref());
+        let ok = password::verify(password, hash).await;
+        match user {
+            Some(user) if ok && user.deactivated_at.is_none() => {
+                self.start_session(&self.db, user, Uuid::now_v7()).await
+            }
+            _ => Err(ApiError::Unauthenticated),
+        }
+    }
+
+    /// Exchanges a refresh token for new tokens. Each refresh token works once; using
+    /// one again revokes every token of its family (the login it came from).
+    #[instrument(skip_all)]
+    pub async fn refresh(&self, token: &str) -> ApiResult<Session> {
+        let found = refresh_token::Entity::find()
+            .filter(refresh_token::Column::TokenHash.eq(secret::hash(token)))
+            .one(&self.db)
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
+        let now = now();
+        if found.revoked_at.is_some() || found.expires_at <= now {
+            return Err(ApiError::Unauthenticated);
+        }
+        // Marking it used is the single point that decides who wins a race: only one
+        // exchange of a token can see `used_at` still empty.
+        let claimed = refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
+            .filter(refresh_token::Column::Id.eq(found.id))
+            .filter(refresh_token::Column::UsedAt.is_null())
+            .exec(&self.db)
+            .await?;
+        if claimed.rows_affected == 0 {
+            tracing::warn!(user.id = %found.user_id, "refresh token reused: revoking its family");
+            self.revoke_family(found.family_id).await?;
+            return Err(ApiError::Unauthenticated);
+        }
+        let user = user::Entity::find_by_id(found.user_id)
+            .one(&self.db)
+            .await?
+            .filter(|u| u.deactivated_at.is_none())
+            .ok_or(ApiError::Unauthenticated)?;
+        self.start_session(&self.db, user, found.family_id).await
+    }
+
+    /// Ends the login the refresh token belongs to.
+    #[instrument(skip_all)]
+    pub async fn logout(&self, token: &str) -> ApiResult<()> {
+        let found = refresh_token::Entity::find()
+            .filter(refresh_token::Column::TokenHash.eq(secret::hash(token)))
+            .one(&self.db)
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
+        self.revoke_family(found.family_id).await
+    }
+
+    async fn revoke_family(&self, family: Uuid) -> ApiResult<()> {
+        refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::RevokedAt, Expr::value(now()))
+            .filter(refresh_token::Column::FamilyId.eq(family))
+            .filter(refresh_token::Column::RevokedAt.is_null())
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    async fn start_session<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        user: user::Model,
+        family: Uuid,
+    ) -> ApiResult<Session> {
+        let (access_token, expires_in) = self
+            .jwt
+            .issue(user.id, user.organization_id, user.token_version)
+            .map_err(ApiError::internal)?;
+        let refresh = secret::generate("nsr_");
+        let now = now();
+        refresh_token::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            organization_id: Set(user.organization_id),
+            user_id: Set(user.id),
+            family_id: Set(family),
+            token_hash: Set(secret::hash(&refresh)),
+            expires_at: Set(now + Duration::days(REFRESH_TOKEN_TTL_DAYS)),
+            used_at: Set(None),
+            revoked_at: Set(None),
+            created_at: Set(now),
+        }
+        .insert(db)
+        .await?;
+        Ok(Session {
+            access_token,
+            refresh_token: refresh,
+            expires_in,
+            user,
+        })
+    }
+
+    /// The caller behind an access token: valid signature, unexpired, the user active
+    /// and its token version unchanged (deactivation bumps it, so tokens die at once).
+    pub async fn authenticate(&self, access_token: &str) -> ApiResult<Actor> {
+        let claims = self
+            .jwt
+            .verify(access_token)
+            .ok_or(ApiError::Unauthenticated)?;
+        let user = user::Entity::find_by_id(claims.sub)
+            .one(&self.db)
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
+        if user.organization_id != claims.org
+            || user.deactivated_at.is_some()
+            || user.token_version != claims.tv
+        {
+            return Err(ApiError::Unauthenticated);
+        }
+        Ok(Actor::user(
+            user.organization_id,
+            user.id,
+            user.org_role,
+            user.discipline,
+        ))
+    }
+
+    /// Invites a person: creates the user without a password, and a single-use invite
+    /// token (shown once) to set one.
+    #[instrument(skip_all, fields(org.id = %actor.org_id()))]
+    pub async fn invite_user(
+        &self,
+        actor: &Actor,
+        input: NewInvite,
+    ) -> ApiResult<(user::Model, String)> {
+        authz::check(actor, Action::ManageUsers)?;
+        let email = text::email(&input.email, "email")?;
+        let display_name = text::required(&input.display_name, "displayName", text::NAME_MAX)?;
+        let token = secret::generate("nsi_");
+        let now = now();
+        let txn = self.db.begin().await?;
+        let user = user::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            organization_id: Set(actor.org_id()),
+            email: Set(email),
+            display_name: Set(display_name),
+            password_hash: Set(None),
+            discipline: Set(input.discipline),
+            org_role: Set(input.org_role),
+            token_version: Set(0),
+            deactivated_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+        }
+        .insert(&txn)
+        .await
+        .on_unique("email", "email", "this email is already registered")?;
+        invite::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            organization_id: Set(actor.org_id()),
+            user_id: Set(user.id),
+            invited_by: Set(actor.user_id()),
+            token_hash: Set(secret::hash(&token)),
+            expires_at: Set(now + Duration::days(INVITE_TTL_DAYS)),
+            accepted_at: Set(None),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        txn.commit().await?;
+        tracing::info!(user.id = %user.id, "user invited");
+        Ok((user, token))
+    }
+
+    /// Sets the invited user's password and signs them in. An invite works once.
+    #[instrument(skip_all)]
+    pub async fn accept_invite(&self, token: &str, password: &str) -> ApiResult<Session> {
+        let password_hash = password::hash(password, "password").await?;
+        let now = now();
+        let invite = invite::Entity::find()
+            .filter(invite::Column::TokenHash.eq(secret::hash(token)))
+            .one(&self.db)
+            .await?
+            .filter(|i| i.accepted_at.is_none() && i.expires_at > now)
+            .ok_or(ApiError::Unauthenticated)?;
+        let txn = self.db.begin().await?;
+        let claimed = invite::Entity::update_many()
+            .col_expr(invite::Column::AcceptedAt, Expr::value(now))
+            .filter(invite::Column::Id.eq(invite.id))
+            .filter(invite::Column::AcceptedAt.is_null())
+            .exec(&txn)
+            .await?;
+        if claimed.rows_affected == 0 {
+            return Err(ApiError::Unauthenticated);
+        }
+        let user = user::Entity::find_by_id(invite.user_id)
+            .one(&txn)
+            .await?
+            .filter(|u| u.deactivated_at.is_none())
+            .ok_or(ApiError::Unauthenticated)?;
+        let user = save_versioned::<user::Entity, _>(
+            &txn,
+            &user,
+            None,
+            user::ActiveModel {
+                password_hash: Set(Some(password_hash)),
+                ..Default::default()
+            },
+        )
+        .await?;
+        let session = self.start_session(&txn, user, Uuid::now_v7()).await?;
+        txn.commit().await?;
+        Ok(session)
+    }
+
+    /// Changes a user's organisation role. The organisation keeps at least one ADMIN.
+    #[instrument(skip_all, fields(org.id = %actor.org_id(), user.id = %user_id))]
+    pub async fn update_user_role(
+        &self,
+        actor: &Actor,
+        user_id: Uuid,
+        role: OrgRole,
+        expected_version: Option<i32>,
+    ) -> ApiResult<user::Model> {
+        authz::check(actor, Action::ManageUsers)?;
+        let txn = self.db.begin().await?;
+        let user = find_in_org::<user::Entity, _>(&txn, actor.org_id(), user_id).await?;
+        if user.org_role == OrgRole::Admin && role != OrgRole::Admin {
+            self.ensure_other_admin(&txn, &user, "orgRole").await?;
+        }
+        let user = save_versioned::<user::Entity, _>(
+            &txn,
+            &user,
+            expected_version,
+            user::ActiveModel {
+                org_role: Set(role),
+                ..Default::default()
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(user)
+    }
+
+    /// Deactivates a user: every token of theirs stops working at once.
+    #[instrument(skip_all, fields(org.id = %actor.org_id(), user.id = %user_id))]
+    pub async fn deactivate_user(&self, actor: &Actor, user_id: Uuid) -> ApiResult<user::Model> {
+        authz::check(actor, Action::ManageUsers)?;
+        let txn = self.db.begin().await?;
+        let user = find_in_org::<user::Entity, _>(&txn, actor.org_id(), user_id).await?;
+        if user.deactivated_at.is_some() {
+            return Ok(user);
+        }
+        if user.org_role == OrgRole::Admin {
+            self.ensure_other_admin(&txn, &user, "userId").await?;
+        }
+        let user = save_versioned::<user::Entity, _>(
+            &txn,
+            &user,
+            None,
+            user::ActiveModel {
+                deactivated_at: Set(Some(now())),
+                token_version: Set(user.token_version + 1),
+                ..Default::default()
+            },
+        )
+        .await?;
+        refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::RevokedAt, Expr::value(now()))
+            .filter(refresh_token::Column::UserId.eq(user.id))
+            .filter(refresh_token::Column::RevokedAt.is_null())
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        tracing::info!("user deactivated");
+        Ok(user)
+    }
+
+    async fn ensure_other_admin<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        user: &user::Model,
+        field: &'static str,
+    ) -> ApiResult<()> {
+        let others = user::Entity::find()
+            .filter(user::Column::OrganizationId.eq(user.organization_id))
+            .filter(user::Column::OrgRole.eq(OrgRole::Admin))
+            .filter(user::Column::DeactivatedAt.is_null())
+            .filter(user::Column::Id.ne(user.id))
+            .count(db)
+            .await?;
+        if others == 0 {
+            return Err(ApiError::bad_input(
+                field,
+                "the organisation must keep at least one active admin",
+            ));
+        }
+        Ok(())
+    }
+
+    fn users_query(&self, actor: &Actor, filter: &UserFilter) -> Select<user::Entity> {
+        let mut q = user::Entity::find().filter(user::Column::OrganizationId.eq(actor.org_id()));
+        if let Some(d) = filter.discipline {
+            q = q.filter(user::Column::Discipline.eq(d));
+        }
+        if let Some(r) = filter.org_role {
+            q = q.filter(user::Column::OrgRole.eq(r));
+        }
+        if !filter.include_deactivated {
+            q = q.filter(user::Column::DeactivatedAt.is_null());
+        }
+        if let Some(since) = filter.updated_since {
+            q = q.filter(user::Column::UpdatedAt.gte(since));
+        }
+        if let Some(s) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
+            let pattern = text::contains_pattern(s);
+            q = q.filter(
+                Condition::any()
+                    .add(
+                        Expr::expr(Func::lower(Expr::col(user::Column::DisplayName)))
+                            .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\')),
+                    )
+                    .add(
+                        Expr::col(user::Column::Email)
+                            .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),
+                    ),
+            );
+        }
+        q
+    }
+
+    /// One page of the organisation's users.
+    pub async fn list_users(
+        &self,
+        actor: &Actor,
+        filter: &UserFilter,
+        order: Order<user::Entity>,
+        page: &PageArgs,
+    ) -> ApiResult<Page<user::Model>> {
+        authz::check(actor, Action::ReadOrganization)?;
+        pagination::paginate(&self.db, self.users_query(actor, filter), order, page).await
+    }
+
+    /// How many users match the filter.
+    pub async fn count_users(&self, actor: &Actor, filter: &UserFilter) -> ApiResult<u64> {
+        authz::check(actor, Action::ReadOrganization)?;
+        pagination::count(&self.db, self.users_query(actor, filter)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slugify;
+
+    #[test]
+    fn slugs_are_lowercase_words_joined_by_dashes() {
+        assert_eq!(slugify("Acme Corp."), "acme-corp");
+        assert_eq!(slugify("  ¡Hola!  "), "hola");
+        assert_eq!(slugify("日本"), "org");
+    }
+}

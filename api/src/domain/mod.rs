@@ -1,0 +1,146 @@
+//! The domain: one folder per area, each with its service (rules, policy, sea-orm)
+//! and its GraphQL types. Shared helpers for the services live here.
+
+pub mod identity;
+pub mod squads;
+pub mod teams;
+pub mod text;
+
+use std::sync::Arc;
+
+use sea_orm::{
+    sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter,
+};
+use uuid::Uuid;
+
+use crate::{
+    auth::jwt::JwtKeys,
+    db::now,
+    error::{ApiError, ApiResult},
+};
+
+/// Every service, built once at start and shared by all requests.
+#[derive(Clone)]
+pub struct Services {
+    pub identity: identity::IdentityService,
+    pub teams: teams::TeamService,
+    pub squads: squads::SquadService,
+    pub db: DatabaseConnection,
+}
+
+impl Services {
+    /// The services over one database, signing tokens with `jwt`.
+    pub fn new(db: DatabaseConnection, jwt: JwtKeys) -> Self {
+        let jwt = Arc::new(jwt);
+        Self {
+            identity: identity::IdentityService::new(db.clone(), jwt),
+            teams: teams::TeamService::new(db.clone()),
+            squads: squads::SquadService::new(db.clone()),
+            db,
+        }
+    }
+}
+
+/// A table whose rows belong to one organisation.
+pub trait TenantTable: EntityTrait {
+    /// The primary key column.
+    const ID: Self::Column;
+    /// The `organization_id` column.
+    const ORG: Self::Column;
+    /// The primary key of a row.
+    fn id_of(m: &Self::Model) -> Uuid;
+}
+
+/// A tenant table whose rows carry `version` and `updated_at`.
+pub trait VersionedTable: TenantTable {
+    const VERSION: Self::Column;
+    const UPDATED_AT: Self::Column;
+    /// The version of a row.
+    fn version_of(m: &Self::Model) -> i32;
+}
+
+macro_rules! tenant_table {
+    ($m:ident) => {
+        impl $crate::domain::TenantTable for entity::$m::Entity {
+            const ID: entity::$m::Column = entity::$m::Column::Id;
+            const ORG: entity::$m::Column = entity::$m::Column::OrganizationId;
+            fn id_of(m: &entity::$m::Model) -> uuid::Uuid {
+                m.id
+            }
+        }
+    };
+    ($m:ident, versioned) => {
+        tenant_table!($m);
+        impl $crate::domain::VersionedTable for entity::$m::Entity {
+            const VERSION: entity::$m::Column = entity::$m::Column::Version;
+            const UPDATED_AT: entity::$m::Column = entity::$m::Column::UpdatedAt;
+            fn version_of(m: &entity::$m::Model) -> i32 {
+                m.version
+            }
+        }
+    };
+}
+
+tenant_table!(user, versioned);
+tenant_table!(team, versioned);
+tenant_table!(team_membership, versioned);
+tenant_table!(squad, versioned);
+tenant_table!(squad_membership, versioned);
+
+/// The row `id` of the caller's organisation; another organisation's row is NOT_FOUND.
+pub async fn find_in_org<E, C>(db: &C, org: Uuid, id: Uuid) -> ApiResult<E::Model>
+where
+    E: TenantTable,
+    C: ConnectionTrait,
+{
+    E::find()
+        .filter(E::ORG.eq(org))
+        .filter(E::ID.eq(id))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// Writes the changes in `changes` to `current` when nobody changed the row since it
+/// was read (and, when the client sent one, its `expectedVersion` still holds):
+/// bumps `version` and `updated_at`, and returns the row as stored.
+pub async fn save_versioned<E, C>(
+    db: &C,
+    current: &E::Model,
+    expected_version: Option<i32>,
+    changes: E::ActiveModel,
+) -> ApiResult<E::Model>
+where
+    E: VersionedTable,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    C: ConnectionTrait,
+{
+    let version = E::version_of(current);
+    let stale = || {
+        ApiError::Conflict(format!(
+            "the object was changed by someone else since version {}; read it again",
+            expected_version.unwrap_or(version)
+        ))
+    };
+    if expected_version.is_some_and(|v| v != version) {
+        return Err(stale());
+    }
+    let id = E::id_of(current);
+    let done = E::update_many()
+        .set(changes)
+        .col_expr(E::VERSION, Expr::value(version + 1))
+        .col_expr(E::UPDATED_AT, Expr::value(now()))
+        .filter(E::ID.eq(id))
+        .filter(E::VERSION.eq(version))
+        .exec(db)
+        .await?;
+    if done.rows_affected == 0 {
+        return Err(stale());
+    }
+    E::find()
+        .filter(E::ID.eq(id))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}

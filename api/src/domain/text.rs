@@ -1,0 +1,90 @@
+//! Checks for free-text input: trimmed, non-empty where required, bounded in length.
+
+use crate::error::{ApiError, ApiResult};
+
+/// Longest name (team, squad, user, organisation).
+pub const NAME_MAX: usize = 200;
+/// Longest long-form text (description, mission, customer journey).
+pub const TEXT_MAX: usize = 10_000;
+
+/// A trimmed, non-empty string of at most `max` characters.
+pub fn required(value: &str, field: &'static str, max: usize) -> ApiResult<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(ApiError::bad_input(
+            field,
+            format!("{field} must not be empty"),
+        ));
+    }
+    bounded(v, field, max)
+}
+
+/// A trimmed string of at most `max` characters (may be empty).
+pub fn bounded(value: &str, field: &'static str, max: usize) -> ApiResult<String> {
+    let v = value.trim();
+    if v.chars().count() > max {
+        return Err(ApiError::bad_input(
+            field,
+            format!("{field} must be at most {max} characters"),
+        ));
+    }
+    Ok(v.to_owned())
+}
+
+/// A normalised (trimmed, lower-cased) email address.
+pub fn email(value: &str, field: &'static str) -> ApiResult<String> {
+    let v = value.trim().to_lowercase();
+    let valid = v.len() <= 320
+        && !v.chars().any(char::is_whitespace)
+        && matches!(v.split_once('@'), Some((local, domain))
+            if !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
+               && !domain.ends_with('.') && !domain.contains('@'));
+    if valid {
+        Ok(v)
+    } else {
+        Err(ApiError::bad_input(field, "not a valid email address"))
+    }
+}
+
+/// A `LIKE` pattern matching `needle` anywhere, with the wildcards in it escaped.
+pub fn contains_pattern(needle: &str) -> String {
+    let escaped = needle
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalised_or_refused() {
+        assert_eq!(
+            email("  Ada@Example.COM ", "email").unwrap(),
+            "ada@example.com"
+        );
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a b@example.com",
+            "a@b@c.d",
+        ] {
+            assert!(email(bad, "email").is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn text_is_trimmed_and_bounded() {
+        assert_eq!(required("  Payments ", "name", 10).unwrap(), "Payments");
+        assert!(required("   ", "name", 10).is_err());
+        assert!(required(&"x".repeat(11), "name", 10).is_err());
+        assert_eq!(contains_pattern("50%_a"), "%50\\%\\_a%");
+    }
+}

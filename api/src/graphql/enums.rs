@@ -1,0 +1,60 @@
+//! GraphQL enums, mirrored from the stored enums (entities carry no GraphQL derives).
+
+use async_graphql::Enum;
+use entity::enums as db;
+
+macro_rules! graphql_enum {
+    ($(#[$m:meta])* $name:ident => $module:ident :: $ent:ident { $($(#[$vm:meta])* $v:ident),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+        pub enum $name { $($(#[$vm])* $v),* }
+        impl From<$module::$ent> for $name {
+            fn from(v: $module::$ent) -> Self { match v { $($module::$ent::$v => Self::$v),* } }
+        }
+        impl From<$name> for $module::$ent {
+            fn from(v: $name) -> Self { match v { $($name::$v => $module::$ent::$v),* } }
+        }
+    };
+}
+
+graphql_enum! {
+    /// A person's discipline in a cross-functional squad.
+    Discipline => db::Discipline { Engineering, Product, Design }
+}
+
+graphql_enum! {
+    /// A user's role in the organisation.
+    OrgRole => db::OrgRole {
+        /// Manages users, roles, tokens and teams.
+        Admin,
+        /// Reads everything and does what their team and squad roles allow.
+        Member,
+        /// Reads only.
+        Viewer,
+    }
+}
+
+graphql_enum! {
+    /// A member's role in a team or squad.
+    MemberRole => db::MemberRole { Lead, Member }
+}
+
+graphql_enum! {
+    /// The life of a squad: PILOT → ACTIVE → ARCHIVED, forward only.
+    SquadStatus => db::SquadStatus { Pilot, Active, Archived }
+}
+
+/// Sort direction of a list.
+#[derive(Enum, Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub enum OrderDirection {
+    #[default]
+    Asc,
+    Desc,
+}
+
+impl OrderDirection {
+    /// True for `DESC`.
+    pub fn descending(self) -> bool {
+        self == OrderDirection::Desc
+    }
+}

@@ -1,0 +1,282 @@
+//! DataLoaders, built per request: every field that reads another table goes through
+//! one, so a nested query costs a fixed number of statements whatever its size.
+//!
+//! Keys carry the organisation of the parent object (already checked), so a loader
+//! can never return another tenant's rows.
+
+use std::{collections::HashMap, marker::PhantomData, sync::Arc, time::Duration};
+
+use async_graphql::{
+    dataloader::{DataLoader, Loader},
+    Request,
+};
+use entity::organization;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::{
+    domain::TenantTable,
+    error::{ApiError, ApiResult},
+    pagination::{self, Order, Page, PageArgs},
+};
+
+/// How long a loader waits to gather keys into one batch.
+const DELAY: Duration = Duration::from_micros(500);
+
+/// A row id within an organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct InOrg {
+    pub org: Uuid,
+    pub id: Uuid,
+}
+
+/// Loader errors are shared by every key of a batch.
+pub type LoadError = Arc<ApiError>;
+
+impl From<LoadError> for ApiError {
+    fn from(e: LoadError) -> Self {
+        (*e).clone()
+    }
+}
+
+fn by_org<K: Copy>(keys: &[K], key: impl Fn(K) -> InOrg) -> HashMap<Uuid, Vec<Uuid>> {
+    let mut groups: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for k in keys {
+        let k = key(*k);
+        groups.entry(k.org).or_default().push(k.id);
+    }
+    groups
+}
+
+/// Rows of one table by id.
+pub struct ById<E>(DatabaseConnection, PhantomData<fn() -> E>);
+
+impl<E: TenantTable> Loader<InOrg> for ById<E>
+where
+    E::Model: Clone + Send + Sync,
+{
+    type Value = E::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[InOrg]) -> Result<HashMap<InOrg, E::Model>, LoadError> {
+        let mut out = HashMap::new();
+        for (org, ids) in by_org(keys, |k| k) {
+            let rows = E::find()
+                .filter(E::ORG.eq(org))
+                .filter(E::ID.is_in(ids))
+                .all(&self.0)
+                .await
+                .map_err(|e| Arc::new(e.into()))?;
+            out.extend(rows.into_iter().map(|m| {
+                (
+                    InOrg {
+                        org,
+                        id: E::id_of(&m),
+                    },
+                    m,
+                )
+            }));
+        }
+        Ok(out)
+    }
+}
+
+/// Organisations by id (the tenant table itself).
+pub struct OrganizationLoader(DatabaseConnection);
+
+impl Loader<Uuid> for OrganizationLoader {
+    type Value = organization::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, organization::Model>, LoadError> {
+        let rows = organization::Entity::find()
+            .filter(organization::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.0)
+            .await
+            .map_err(|e| Arc::new(e.into()))?;
+        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+    }
+}
+
+/// A one-to-many relation: the children of a parent row, in a fixed order.
+pub trait ChildRelation: Send + Sync + 'static {
+    /// The child table.
+    type Entity: TenantTable;
+    /// The child column that points at the parent.
+    fn parent_column() -> <Self::Entity as EntityTrait>::Column;
+    /// The parent of a child row.
+    fn parent_of(m: &<Self::Entity as EntityTrait>::Model) -> Uuid;
+    /// The order of the children.
+    fn order() -> Order<Self::Entity>;
+}
+
+/// One page of children per parent, in one statement per distinct page request.
+pub struct ChildPages<R>(DatabaseConnection, PhantomData<fn() -> R>);
+
+impl<R: ChildRelation> Loader<(InOrg, PageArgs)> for ChildPages<R>
+where
+    <R::Entity as EntityTrait>::Model: Clone + Send + Sync,
+{
+    type Value = Page<<R::Entity as EntityTrait>::Model>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[(InOrg, PageArgs)],
+    ) -> Result<HashMap<(InOrg, PageArgs), Self::Value>, LoadError> {
+        let mut groups: HashMap<(Uuid, &PageArgs), Vec<Uuid>> = HashMap::new();
+        for (k, args) in keys {
+            groups.entry((k.org, args)).or_default().push(k.id);
+        }
+        let mut out = HashMap::new();
+        for ((org, args), parents) in groups {
+            let pages = pagination::paginate_grouped(
+                &self.0,
+                R::Entity::find().filter(R::Entity::ORG.eq(org)),
+                R::parent_column(),
+                R::parent_of,
+                &parents,
+                R::order(),
+                args,
+            )
+            .await
+            .map_err(Arc::new)?;
+            out.extend(
+                pages
+                    .into_iter()
+                    .map(|(id, page)| ((InOrg { org, id }, args.clone()), page)),
+            );
+        }
+        Ok(out)
+    }
+}
+
+/// The number of children per parent, in one statement.
+pub struct ChildCounts<R>(DatabaseConnection, PhantomData<fn() -> R>);
+
+impl<R: ChildRelation> Loader<InOrg> for ChildCounts<R> {
+    type Value = u64;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[InOrg]) -> Result<HashMap<InOrg, u64>, LoadError> {
+        let mut out = HashMap::new();
+        for (org, parents) in by_org(keys, |k| k) {
+            let counts = pagination::count_grouped(
+                &self.0,
+                R::Entity::find().filter(R::Entity::ORG.eq(org)),
+                R::parent_column(),
+                &parents,
+            )
+            .await
+            .map_err(Arc::new)?;
+            out.extend(counts.into_iter().map(|(id, n)| (InOrg { org, id }, n)));
+        }
+        Ok(out)
+    }
+}
+
+/// A loader of this request, with the shared batching delay.
+pub fn new_loader<L: Send + Sync + 'static>(loader: L) -> DataLoader<L> {
+    DataLoader::new(loader, tokio::spawn).delay(DELAY)
+}
+
+/// Adds the loaders of `E` by id, and of relation `R`'s pages and counts.
+pub struct Registry<'a> {
+    pub db: &'a DatabaseConnection,
+    pub request: Request,
+}
+
+impl Registry<'_> {
+    /// Registers a by-id loader for `E`.
+    pub fn by_id<E: TenantTable>(mut self) -> Self
+    where
+        E::Model: Clone + Send + Sync,
+    {
+        self.request = self
+            .request
+            .data(new_loader(ById::<E>(self.db.clone(), PhantomData)));
+        self
+    }
+
+    /// Registers the page and count loaders of relation `R`.
+    pub fn relation<R: ChildRelation>(mut self) -> Self
+    where
+        <R::Entity as EntityTrait>::Model: Clone + Send + Sync,
+    {
+        self.request = self
+            .request
+            .data(new_loader(ChildPages::<R>(self.db.clone(), PhantomData)))
+            .data(new_loader(ChildCounts::<R>(self.db.clone(), PhantomData)));
+        self
+    }
+
+    /// Registers any other loader.
+    pub fn with<L: Send + Sync + 'static>(mut self, loader: L) -> Self {
+        self.request = self.request.data(new_loader(loader));
+        self
+    }
+}
+
+/// Every loader of every area, fresh for one request.
+pub fn register(request: Request, db: &DatabaseConnection) -> Request {
+    let registry = Registry { db, request }.with(OrganizationLoader(db.clone()));
+    let registry = crate::domain::identity::loaders::register(registry);
+    let registry = crate::domain::teams::loaders::register(registry);
+    crate::domain::squads::loaders::register(registry).request
+}
+
+/// Loads one row by id through the request's loader; missing is NOT_FOUND.
+pub async fn load_one<E: TenantTable>(
+    ctx: &async_graphql::Context<'_>,
+    org: Uuid,
+    id: Uuid,
+) -> ApiResult<E::Model>
+where
+    E::Model: Clone + Send + Sync,
+{
+    use super::ContextExt;
+    ctx.loader::<ById<E>, InOrg>()
+        .load_one(InOrg { org, id })
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// The page of `parent`'s children in relation `R`, and its lazy total.
+pub async fn load_children<R: ChildRelation>(
+    ctx: &async_graphql::Context<'_>,
+    org: Uuid,
+    parent: Uuid,
+    args: PageArgs,
+) -> ApiResult<(
+    Page<<R::Entity as EntityTrait>::Model>,
+    super::connection::TotalCount,
+)>
+where
+    <R::Entity as EntityTrait>::Model: Clone + Send + Sync,
+{
+    use super::ContextExt;
+    let key = InOrg { org, id: parent };
+    let page = ctx
+        .loader::<ChildPages<R>, (InOrg, PageArgs)>()
+        .load_one((key, args))
+        .await?
+        .unwrap_or_else(Page::empty);
+    Ok((
+        page,
+        super::connection::TotalCount::new(ChildTotal::<R>(key, PhantomData)),
+    ))
+}
+
+struct ChildTotal<R>(InOrg, PhantomData<fn() -> R>);
+
+#[async_trait::async_trait]
+impl<R: ChildRelation> super::connection::Counter for ChildTotal<R> {
+    async fn count(&self, ctx: &async_graphql::Context<'_>) -> ApiResult<u64> {
+        use super::ContextExt;
+        Ok(ctx
+            .loader::<ChildCounts<R>, InOrg>()
+            .load_one(self.0)
+            .await?
+            .unwrap_or(0))
+    }
+}

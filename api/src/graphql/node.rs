@@ -1,0 +1,59 @@
+//! The Relay `Node` interface and `node(id:)`.
+
+use async_graphql::{Context, Interface, Object, ID};
+use entity::{squad, team, user};
+
+use super::{
+    ids::{self, Kind},
+    loaders::{load_one, OrganizationLoader},
+    ContextExt,
+};
+use crate::{
+    authz::{self, Action},
+    domain::{
+        identity::graphql::{Organization, User},
+        squads::graphql::Squad,
+        teams::graphql::Team,
+    },
+    error::{ApiError, ApiResult},
+};
+
+/// An object with a global id, fetchable with `node(id:)`.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "The object's opaque global id."))]
+pub enum Node {
+    Organization(Organization),
+    User(User),
+    Team(Team),
+    Squad(Squad),
+}
+
+/// The `node` query.
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// Any object of the caller's organisation by its global id. Another
+    /// organisation's object is NOT_FOUND, exactly like one that does not exist.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Node>> {
+        let actor = ctx.actor()?;
+        authz::check(actor, Action::ReadOrganization)?;
+        let (kind, uuid) = ids::decode_any(&id)
+            .ok_or_else(|| ApiError::bad_input("id", "id is not a valid id"))?;
+        let org = actor.org_id();
+        let node = match kind {
+            Kind::Organization if uuid == org => Node::Organization(Organization(
+                ctx.loader::<OrganizationLoader, _>()
+                    .load_one(uuid)
+                    .await?
+                    .ok_or(ApiError::NotFound)?,
+            )),
+            Kind::Organization => return Err(ApiError::NotFound),
+            Kind::User => Node::User(User(load_one::<user::Entity>(ctx, org, uuid).await?)),
+            Kind::Team => Node::Team(Team(load_one::<team::Entity>(ctx, org, uuid).await?)),
+            Kind::Squad => Node::Squad(Squad(load_one::<squad::Entity>(ctx, org, uuid).await?)),
+        };
+        Ok(Some(node))
+    }
+}

@@ -1,0 +1,257 @@
+//! The HTTP surface: `/graphql` (POST, GET, GraphiQL), `/healthz`, `/readyz`.
+
+use std::time::Duration;
+
+use actix_web::{
+    http::{header, StatusCode},
+    web, HttpRequest, HttpResponse,
+};
+use async_graphql::{http::GraphiQLSource, parser::types::OperationType, Response, ServerError};
+use futures_util::StreamExt;
+use tracing_actix_web::RequestId;
+
+use crate::{
+    config::Config,
+    domain::Services,
+    graphql::{limits::coded_error, loaders, Auth, NorthstarSchema},
+};
+
+/// What every handler shares.
+pub struct AppState {
+    pub schema: NorthstarSchema,
+    pub services: Services,
+    pub config: Config,
+}
+
+/// The routes of the server.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/graphql", web::post().to(graphql_post))
+        .route("/graphql", web::get().to(graphql_get))
+        .route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz));
+}
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+fn wants_graphql_response(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains(GRAPHQL_RESPONSE))
+}
+
+/// A response that failed before execution (unreadable request), with its status.
+fn request_error(req: &HttpRequest, status: StatusCode, message: &str) -> HttpResponse {
+    let resp = Response::from_errors(vec![coded_error(message, "BAD_USER_INPUT")]);
+    let status = if wants_graphql_response(req) || status != StatusCode::OK {
+        status
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    json_response(req, status, &resp)
+}
+
+fn json_response(req: &HttpRequest, status: StatusCode, resp: &Response) -> HttpResponse {
+    let content_type = if wants_graphql_response(req) {
+        GRAPHQL_RESPONSE
+    } else {
+        "application/json"
+    };
+    let mut builder = HttpResponse::build(status);
+    builder.insert_header((header::CONTENT_TYPE, content_type));
+    match serde_json::to_vec(resp) {
+        Ok(body) => builder.body(body),
+        Err(e) => {
+            tracing::error!(error = %e, "serialising a response");
+            HttpResponse::InternalServerError().finish()
+        }
+    }
+}
+
+async fn graphql_post(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    mut payload: web::Payload,
+    request_id: RequestId,
+) -> HttpResponse {
+    let limit = state.config.body_limit;
+    let too_large = || {
+        request_error(
+            &req,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("the request body is larger than {limit} bytes"),
+        )
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return too_large();
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let Ok(chunk) = chunk else {
+            return request_error(
+                &req,
+                StatusCode::BAD_REQUEST,
+                "the request body could not be read",
+            );
+        };
+        if body.len() + chunk.len() > limit {
+            return too_large();
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return request_error(
+                &req,
+                StatusCode::BAD_REQUEST,
+                &format!("the body is not a GraphQL request: {e}"),
+            )
+        }
+    };
+    execute(&state, &req, request, request_id).await
+}
+
+async fn graphql_get(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    request_id: RequestId,
+) -> HttpResponse {
+    let accepts_html = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    if req.query_string().is_empty() && accepts_html {
+        return HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(
+                GraphiQLSource::build()
+                    .endpoint("/graphql")
+                    .title("Northstar GraphiQL")
+                    .finish(),
+            );
+    }
+    let request = match async_graphql::http::parse_query_string(req.query_string()) {
+        Ok(r) => r,
+        Err(e) => {
+            return request_error(
+                &req,
+                StatusCode::BAD_REQUEST,
+                &format!("invalid GET request: {e}"),
+            )
+        }
+    };
+    if is_mutation(&request) {
+        // GraphQL over HTTP: GET is for queries only; a mutation must not run on a GET.
+        let mut resp = request_error(
+            &req,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "mutations are only accepted over POST",
+        );
+        resp.headers_mut()
+            .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+        return resp;
+    }
+    execute(&state, &req, request, request_id).await
+}
+
+fn is_mutation(request: &async_graphql::Request) -> bool {
+    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
+        return false;
+    };
+    doc.operations.iter().any(|(name, op)| {
+        let selected = match (&request.operation_name, name) {
+            (Some(wanted), Some(name)) => wanted.as_str() == name.as_str(),
+            (None, _) => true,
+            (Some(_), None) => false,
+        };
+        selected && op.node.ty == OperationType::Mutation
+    })
+}
+
+async fn execute(
+    state: &AppState,
+    req: &HttpRequest,
+    request: async_graphql::Request,
+    request_id: RequestId,
+) -> HttpResponse {
+    let actor = match bearer(req) {
+        Some(token) => state.services.identity.authenticate(token).await.ok(),
+        None => None,
+    };
+    let request = loaders::register(request.data(Auth(actor)), &state.services.db);
+    let mut resp = match tokio::time::timeout(
+        state.config.request_timeout(),
+        state.schema.execute(request),
+    )
+    .await
+    {
+        Ok(resp) => resp,
+        Err(_) => {
+            tracing::warn!("request timed out");
+            Response::from_errors(vec![coded_error("the request took too long", "INTERNAL")])
+        }
+    };
+    let request_id = request_id.to_string();
+    for err in &mut resp.errors {
+        finish_error(err, &request_id);
+    }
+    // GraphQL over HTTP: with the new media type, a request that never executed
+    // (unparsable, invalid) is a 400; an executed one is a 200, errors or not.
+    let executed = !(resp.data == async_graphql::Value::Null
+        && !resp.errors.is_empty()
+        && resp.errors.iter().all(|e| e.path.is_empty()));
+    let status = if executed || !wants_graphql_response(req) {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    json_response(req, status, &resp)
+}
+
+/// Every error leaves with a code; internal ones also with the request id that the
+/// log line carries.
+fn finish_error(err: &mut ServerError, request_id: &str) {
+    let ext = err.extensions.get_or_insert_with(Default::default);
+    if ext.get("code").is_none() {
+        ext.set("code", "BAD_USER_INPUT");
+    }
+    if matches!(ext.get("code"), Some(async_graphql::Value::String(c)) if c == "INTERNAL") {
+        ext.set("requestId", request_id);
+        err.message = format!("internal error (request id {request_id})");
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
+}
+
+async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let ping = tokio::time::timeout(Duration::from_secs(2), state.services.db.ping()).await;
+    match ping {
+        Ok(Ok(())) => HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "database does not answer");
+            HttpResponse::ServiceUnavailable().json(serde_json::json!({ "status": "unavailable" }))
+        }
+        Err(_) => {
+            tracing::warn!("database ping timed out");
+            HttpResponse::ServiceUnavailable().json(serde_json::json!({ "status": "unavailable" }))
+        }
+    }
+}

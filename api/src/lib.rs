@@ -1,0 +1,20 @@
+//! Northstar: the GraphQL backend of an engineering-leadership planning platform.
+//!
+//! A request travels: actix handler (`http`) → async-graphql schema (`graphql`: limits,
+//! auth context, loaders) → resolver (thin) → domain service (`domain`: policy check
+//! through `authz`, rules, transaction) → sea-orm (`entity`).
+
+pub mod auth;
+pub mod authz;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod pagination;
+pub mod startup;
+pub mod telemetry;
+
+pub use config::Config;
+pub use startup::Application;

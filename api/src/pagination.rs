@@ -1,0 +1,385 @@
+//! Keyset (cursor) pagination for every list, top-level and nested (DESIGN §3: Relay
+//! connections, page size capped at 100). Services use it; it knows nothing of GraphQL.
+//!
+//! A cursor is the sort key and the id of the row it points at, so a page never skips
+//! or repeats rows when rows are added meanwhile. Nested pages (the squads of each of
+//! 50 teams) are one statement that cuts per parent in SQL with `ROW_NUMBER()`.
+
+use std::collections::HashMap;
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    sea_query::{Alias, Asterisk, Expr, ExprTrait, Order as SqlOrder, Query},
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, IdenStatic, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Select, Value,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+
+/// Page size when the client names none.
+pub const DEFAULT_PAGE_SIZE: u64 = 20;
+/// Largest page a client may ask for.
+pub const MAX_PAGE_SIZE: u64 = 100;
+
+/// What the client asked for: `first`/`after` forwards, `last`/`before` backwards.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct PageArgs {
+    pub first: Option<i32>,
+    pub after: Option<String>,
+    pub last: Option<i32>,
+    pub before: Option<String>,
+}
+
+/// One page of rows, each with its cursor.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<(String, T)>,
+    pub has_previous_page: bool,
+    pub has_next_page: bool,
+}
+
+impl<T> Page<T> {
+    /// A page with nothing on it.
+    pub fn empty() -> Self {
+        Self {
+            items: Vec::new(),
+            has_previous_page: false,
+            has_next_page: false,
+        }
+    }
+
+    /// The same page with its rows turned into something else.
+    pub fn map<U>(self, f: impl Fn(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(|(c, t)| (c, f(t))).collect(),
+            has_previous_page: self.has_previous_page,
+            has_next_page: self.has_next_page,
+        }
+    }
+}
+
+/// The value of a sort column, as kept in a cursor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum SortValue {
+    Text(String),
+    Time(DateTime<Utc>),
+}
+
+impl From<SortValue> for Value {
+    fn from(v: SortValue) -> Self {
+        match v {
+            SortValue::Text(s) => s.into(),
+            SortValue::Time(t) => t.into(),
+        }
+    }
+}
+
+/// How a list is ordered: one column, then the id to break ties.
+pub struct Order<E: EntityTrait> {
+    pub column: E::Column,
+    pub id: E::Column,
+    pub descending: bool,
+    /// Reads the sort value of a row, for its cursor.
+    pub key: fn(&E::Model) -> SortValue,
+    /// Reads the id of a row.
+    pub id_of: fn(&E::Model) -> Uuid,
+}
+
+impl<E: EntityTrait> Clone for Order<E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<E: EntityTrait> Copy for Order<E> {}
+
+#[derive(Serialize, Deserialize)]
+struct CursorData {
+    k: SortValue,
+    i: Uuid,
+}
+
+fn encode_cursor(k: SortValue, i: Uuid) -> String {
+    let json = serde_json::to_vec(&CursorData { k, i }).expect("cursor serialises");
+    URL_SAFE_NO_PAD.encode(json)
+}
+
+fn decode_cursor(s: &str, field: &'static str) -> ApiResult<CursorData> {
+    URL_SAFE_NO_PAD
+        .decode(s)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or_else(|| ApiError::bad_input(field, "invalid cursor"))
+}
+
+/// The checked form of [`PageArgs`].
+struct Window {
+    limit: u64,
+    backward: bool,
+    after: Option<CursorData>,
+    before: Option<CursorData>,
+}
+
+impl PageArgs {
+    fn window(&self) -> ApiResult<Window> {
+        fn size(v: Option<i32>, field: &'static str) -> ApiResult<Option<u64>> {
+            match v {
+                Some(n) if n < 0 || n as u64 > MAX_PAGE_SIZE => Err(ApiError::bad_input(
+                    field,
+                    format!("{field} must be between 0 and {MAX_PAGE_SIZE}"),
+                )),
+                v => Ok(v.map(|n| n as u64)),
+            }
+        }
+        let first = size(self.first, "first")?;
+        let last = size(self.last, "last")?;
+        if first.is_some() && last.is_some() {
+            return Err(ApiError::bad_input("last", "give first or last, not both"));
+        }
+        Ok(Window {
+            limit: first.or(last).unwrap_or(DEFAULT_PAGE_SIZE),
+            backward: last.is_some(),
+            after: self
+                .after
+                .as_deref()
+                .map(|c| decode_cursor(c, "after"))
+                .transpose()?,
+            before: self
+                .before
+                .as_deref()
+                .map(|c| decode_cursor(c, "before"))
+                .transpose()?,
+        })
+    }
+}
+
+impl<E: EntityTrait> Order<E> {
+    /// Rows strictly after (`later`) or before the cursor, in this order.
+    fn beyond(&self, c: &CursorData, later: bool) -> Condition {
+        let v: Value = c.k.clone().into();
+        let up = later != self.descending;
+        let (past, past_id) = if up {
+            (self.column.gt(v.clone()), self.id.gt(c.i))
+        } else {
+            (self.column.lt(v.clone()), self.id.lt(c.i))
+        };
+        Condition::any()
+            .add(past)
+            .add(Condition::all().add(self.column.eq(v)).add(past_id))
+    }
+
+    fn sql_order(&self, backward: bool) -> SqlOrder {
+        if self.descending != backward {
+            SqlOrder::Desc
+        } else {
+            SqlOrder::Asc
+        }
+    }
+
+    fn cursor(&self, m: &E::Model) -> String {
+        encode_cursor((self.key)(m), (self.id_of)(m))
+    }
+
+    fn restrict(&self, mut select: Select<E>, w: &Window) -> Select<E> {
+        if let Some(a) = &w.after {
+            select = select.filter(self.beyond(a, true));
+        }
+        if let Some(b) = &w.before {
+            select = select.filter(self.beyond(b, false));
+        }
+        select
+    }
+
+    fn page_of(&self, mut rows: Vec<E::Model>, w: &Window) -> Page<E::Model> {
+        let more = rows.len() as u64 > w.limit;
+        rows.truncate(w.limit as usize);
+        if w.backward {
+            rows.reverse();
+        }
+        Page {
+            items: rows.into_iter().map(|m| (self.cursor(&m), m)).collect(),
+            has_previous_page: if w.backward { more } else { w.after.is_some() },
+            has_next_page: if w.backward { w.before.is_some() } else { more },
+        }
+    }
+}
+
+/// One page of `select` in `order`.
+pub async fn paginate<E, C>(
+    db: &C,
+    select: Select<E>,
+    order: Order<E>,
+    args: &PageArgs,
+) -> ApiResult<Page<E::Model>>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let w = args.window()?;
+    if w.limit == 0 {
+        return Ok(Page::empty());
+    }
+    let dir = order.sql_order(w.backward);
+    let rows = order
+        .restrict(select, &w)
+        .order_by(order.column, dir.clone())
+        .order_by(order.id, dir)
+        .limit(w.limit + 1)
+        .all(db)
+        .await?;
+    Ok(order.page_of(rows, &w))
+}
+
+/// How many rows `select` has in all.
+pub async fn count<E, C>(db: &C, select: Select<E>) -> ApiResult<u64>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    C: ConnectionTrait,
+{
+    Ok(select.count(db).await?)
+}
+
+/// One page per parent, in a single statement: rows of `select` whose `parent` column is
+/// one of `parents`, numbered per parent with `ROW_NUMBER()` and cut in SQL.
+pub async fn paginate_grouped<E, C>(
+    db: &C,
+    select: Select<E>,
+    parent: E::Column,
+    parent_of: fn(&E::Model) -> Uuid,
+    parents: &[Uuid],
+    order: Order<E>,
+    args: &PageArgs,
+) -> ApiResult<HashMap<Uuid, Page<E::Model>>>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let w = args.window()?;
+    let mut pages: HashMap<Uuid, Page<E::Model>> =
+        parents.iter().map(|p| (*p, Page::empty())).collect();
+    if w.limit == 0 || parents.is_empty() {
+        return Ok(pages);
+    }
+    let dir = match order.sql_order(w.backward) {
+        SqlOrder::Desc => "DESC",
+        _ => "ASC",
+    };
+    let row_number = format!(
+        r#"ROW_NUMBER() OVER (PARTITION BY "{p}" ORDER BY "{c}" {dir}, "{i}" {dir})"#,
+        p = parent.as_str(),
+        c = order.column.as_str(),
+        i = order.id.as_str(),
+    );
+    let inner = order
+        .restrict(select.filter(parent.is_in(parents.iter().copied())), &w)
+        .expr_as(Expr::cust(row_number), "ns_rn")
+        .into_query();
+    let outer = Query::select()
+        .column(Asterisk)
+        .from_subquery(inner, Alias::new("ns_page"))
+        .and_where(Expr::col(Alias::new("ns_rn")).lte(w.limit + 1))
+        .order_by(Alias::new("ns_rn"), SqlOrder::Asc)
+        .to_owned();
+    let stmt = db.get_database_backend().build(&outer);
+    let rows = E::find().from_raw_sql(stmt).all(db).await?;
+
+    let mut grouped: HashMap<Uuid, Vec<E::Model>> = HashMap::new();
+    for row in rows {
+        grouped.entry(parent_of(&row)).or_default().push(row);
+    }
+    for (p, rows) in grouped {
+        pages.insert(p, order.page_of(rows, &w));
+    }
+    Ok(pages)
+}
+
+/// How many rows of `select` each parent has, in a single statement.
+pub async fn count_grouped<E, C>(
+    db: &C,
+    select: Select<E>,
+    parent: E::Column,
+    parents: &[Uuid],
+) -> ApiResult<HashMap<Uuid, u64>>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let rows: Vec<(Uuid, i64)> = select
+        .filter(parent.is_in(parents.iter().copied()))
+        .select_only()
+        .column(parent)
+        .column_as(Expr::cust("COUNT(*)"), "n")
+        .group_by(parent)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut counts: HashMap<Uuid, u64> = parents.iter().map(|p| (*p, 0)).collect();
+    counts.extend(rows.into_iter().map(|(p, n)| (p, n as u64)));
+    Ok(counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_sizes_outside_0_to_100_are_refused_with_the_field() {
+        for (args, field) in [
+            (
+                PageArgs {
+                    first: Some(101),
+                    ..Default::default()
+                },
+                "first",
+            ),
+            (
+                PageArgs {
+                    first: Some(-1),
+                    ..Default::default()
+                },
+                "first",
+            ),
+            (
+                PageArgs {
+                    last: Some(500),
+                    ..Default::default()
+                },
+                "last",
+            ),
+        ] {
+            match args.window() {
+                Err(ApiError::BadUserInput { field: f, .. }) => assert_eq!(f, field),
+                other => panic!("{args:?}: {:?}", other.err()),
+            }
+        }
+        assert_eq!(
+            PageArgs::default().window().unwrap().limit,
+            DEFAULT_PAGE_SIZE
+        );
+        assert_eq!(
+            PageArgs {
+                first: Some(100),
+                ..Default::default()
+            }
+            .window()
+            .unwrap()
+            .limit,
+            100
+        );
+    }
+
+    #[test]
+    fn a_cursor_round_trips_and_garbage_is_bad_input() {
+        let id = Uuid::now_v7();
+        let c = encode_cursor(SortValue::Text("Payments".into()), id);
+        let d = decode_cursor(&c, "after").unwrap();
+        assert_eq!((d.k, d.i), (SortValue::Text("Payments".into()), id));
+        assert!(matches!(
+            decode_cursor("not a cursor", "after"),
+            Err(ApiError::BadUserInput { field: "after", .. })
+        ));
+    }
+}

@@ -1,0 +1,109 @@
+//! Building and running the server: `Application::build` binds (port 0 in tests) and
+//! returns before serving, so the caller knows the port.
+
+use std::net::TcpListener;
+
+use actix_cors::Cors;
+use actix_web::{dev::Server, http::header, web, App, HttpServer};
+use rand::RngCore;
+use secrecy::ExposeSecret;
+use tracing_actix_web::TracingLogger;
+
+use crate::{
+    auth::jwt::JwtKeys,
+    config::Config,
+    db::{self, StatementCounter},
+    domain::Services,
+    graphql,
+    http::{self, AppState},
+};
+
+/// A built server, bound to its port, not yet serving.
+pub struct Application {
+    port: u16,
+    server: Server,
+    statements: StatementCounter,
+    db: sea_orm::DatabaseConnection,
+}
+
+fn cors(origins: &[String]) -> Cors {
+    let cors = Cors::default()
+        .allowed_methods(["GET", "POST"])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        .max_age(3600);
+    if origins.iter().any(|o| o == "*") {
+        cors.allow_any_origin()
+    } else {
+        origins
+            .iter()
+            .filter(|o| !o.is_empty())
+            .fold(cors, |c, o| c.allowed_origin(o))
+    }
+}
+
+impl Application {
+    /// Connects to the database, applies migrations and binds the listener.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let (db, statements) = db::connect(&config.database_url, config.db_max_connections).await?;
+        db::migrate(&db).await?;
+        let secret = match &config.jwt_secret {
+            Some(s) => s.expose_secret().as_bytes().to_vec(),
+            None => {
+                tracing::warn!(
+                    "NORTHSTAR_JWT_SECRET is not set: using a random secret; every token dies with this process"
+                );
+                let mut bytes = vec![0u8; 32];
+                rand::rngs::OsRng.fill_bytes(&mut bytes);
+                bytes
+            }
+        };
+        let services = Services::new(db.clone(), JwtKeys::new(&secret));
+        let schema = graphql::build_schema(services.clone());
+        let listener = TcpListener::bind(config.listen)?;
+        let port = listener.local_addr()?.port();
+        let workers = config.workers;
+        let origins = config.cors_origins.clone();
+        let state = web::Data::new(AppState {
+            schema,
+            services,
+            config,
+        });
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .wrap(cors(&origins))
+                .wrap(TracingLogger::default())
+                .app_data(state.clone())
+                .configure(http::routes)
+        })
+        .listen(listener)?;
+        if let Some(n) = workers {
+            server = server.workers(n);
+        }
+        Ok(Self {
+            port,
+            server: server.run(),
+            statements,
+            db,
+        })
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Counts the SQL statements the server runs (for tests and metrics).
+    pub fn statements(&self) -> StatementCounter {
+        self.statements.clone()
+    }
+
+    /// The database connection pool (for tests that inspect what was stored).
+    pub fn db(&self) -> sea_orm::DatabaseConnection {
+        self.db.clone()
+    }
+
+    /// Serves until the server is stopped (Ctrl-C or SIGTERM).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,11 @@
+//! sea-orm entities: one module per table, no logic (DESIGN §4).
+
+pub mod enums;
+pub mod invite;
+pub mod organization;
+pub mod refresh_token;
+pub mod squad;
+pub mod squad_membership;
+pub mod team;
+pub mod team_membership;
+pub mod user;

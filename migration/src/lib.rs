@@ -1,0 +1,29 @@
+//! Database migrations, one per change, applied in order on start (`northstar serve`)
+//! or on demand (`northstar migrate`). A migration is never edited after it lands.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_identity;
+mod m20261125_000002_create_teams_and_squads;
+
+/// All migrations of the schema, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261125_000001_create_identity::Migration),
+            Box::new(m20261125_000002_create_teams_and_squads::Migration),
+        ]
+    }
+}
+
+/// Columns every mutable row carries: DESIGN §1.
+pub(crate) fn audit_columns(table: &mut TableCreateStatement) -> &mut TableCreateStatement {
+    use sea_orm_migration::schema::*;
+    table
+        .col(timestamp_with_time_zone(Alias::new("created_at")))
+        .col(timestamp_with_time_zone(Alias::new("updated_at")))
+        .col(integer(Alias::new("version")).default(1))
+}
