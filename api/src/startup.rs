@@ -102,6 +102,11 @@ impl Application {
         self.db.clone()
     }
 
+    /// A handle that stops the server (tests stop theirs when they end).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     /// Serves until the server is stopped (Ctrl-C or SIGTERM).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await

@@ -1,0 +1,6 @@
+//! End-to-end tests over real HTTP, on SQLite and (with `TEST_DATABASE_URL`) PostgreSQL.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod smoke;

@@ -1,0 +1,349 @@
+//! The end-to-end test harness: the real server on port 0 with its own fresh database
+//! per test (a temporary SQLite file, or a new PostgreSQL database under
+//! `TEST_DATABASE_URL`), driven over HTTP.
+
+#![allow(dead_code)]
+
+use std::{sync::Once, time::Duration};
+
+use api::{db::StatementCounter, Application, Config};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{json, Value};
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// Defines, for each `async fn name(app: TestApp)`, a test on SQLite and one on
+/// PostgreSQL (which passes without running when `TEST_DATABASE_URL` is unset).
+#[macro_export]
+macro_rules! db_tests {
+    ($($name:ident),* $(,)?) => { $(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                let app = $crate::common::TestApp::spawn($crate::common::Db::Sqlite).await;
+                let handle = app.handle.clone();
+                super::$name(app).await;
+                handle.stop(false).await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                let Some(app) = $crate::common::TestApp::spawn_postgres().await else {
+                    eprintln!("TEST_DATABASE_URL is not set: skipped on PostgreSQL");
+                    return;
+                };
+                let handle = app.handle.clone();
+                super::$name(app).await;
+                handle.stop(false).await;
+            }
+        }
+    )* };
+}
+
+static TRACING: Once = Once::new();
+
+fn init_tracing() {
+    TRACING.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            api::telemetry::init("info,sqlx=warn");
+        }
+    });
+}
+
+/// A running server and a client for it.
+pub struct TestApp {
+    pub db_kind: Db,
+    pub address: String,
+    pub client: reqwest::Client,
+    pub statements: StatementCounter,
+    pub db: DatabaseConnection,
+    pub handle: actix_web::dev::ServerHandle,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A signed-in caller.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token: String,
+    pub refresh_token: String,
+    pub user_id: String,
+    pub email: String,
+}
+
+/// A GraphQL response, with its HTTP status.
+#[derive(Debug, Clone)]
+pub struct Gql {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Gql {
+    /// `data`, after asserting there were no errors.
+    pub fn data(&self) -> &Value {
+        assert!(
+            self.body.get("errors").is_none(),
+            "unexpected errors: {}",
+            self.body
+        );
+        &self.body["data"]
+    }
+
+    /// The first error's `extensions.code`.
+    pub fn error_code(&self) -> Option<&str> {
+        self.body["errors"][0]["extensions"]["code"].as_str()
+    }
+
+    /// The first error's `extensions.field`.
+    pub fn error_field(&self) -> Option<&str> {
+        self.body["errors"][0]["extensions"]["field"].as_str()
+    }
+
+    /// The first error's message.
+    pub fn error_message(&self) -> Option<&str> {
+        self.body["errors"][0]["message"].as_str()
+    }
+
+    /// `Ok(())` without errors, else `Err(code)`: what permission tables compare.
+    pub fn outcome(&self) -> Result<(), String> {
+        match self.body.get("errors") {
+            None => Ok(()),
+            Some(_) => Err(self.error_code().unwrap_or("<no code>").to_owned()),
+        }
+    }
+}
+
+fn base_config(url: String) -> Config {
+    let mut config = Config::new(url);
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    config.workers = Some(1);
+    config.db_max_connections = 4;
+    config.jwt_secret = Some("test secret test secret test secret!".to_owned().into());
+    config
+}
+
+impl TestApp {
+    /// A server on a fresh database of `kind` (panics for PostgreSQL without
+    /// `TEST_DATABASE_URL`; use [`TestApp::spawn_postgres`]).
+    pub async fn spawn(kind: Db) -> Self {
+        match kind {
+            Db::Sqlite => Self::spawn_with(Db::Sqlite, |_| {}).await,
+            Db::Postgres => Self::spawn_postgres()
+                .await
+                .expect("TEST_DATABASE_URL is set"),
+        }
+    }
+
+    /// A server on a fresh PostgreSQL database, when `TEST_DATABASE_URL` is set.
+    pub async fn spawn_postgres() -> Option<Self> {
+        std::env::var("TEST_DATABASE_URL").ok()?;
+        Some(Self::spawn_with(Db::Postgres, |_| {}).await)
+    }
+
+    /// A server whose configuration `tweak` adjusts.
+    pub async fn spawn_with(kind: Db, tweak: impl FnOnce(&mut Config)) -> Self {
+        init_tracing();
+        let (url, dir) = match kind {
+            Db::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+                (url, Some(dir))
+            }
+            Db::Postgres => (fresh_postgres_database().await, None),
+        };
+        let mut config = base_config(url);
+        tweak(&mut config);
+        let app = Application::build(config).await.expect("server builds");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let statements = app.statements();
+        let db = app.db();
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        Self {
+            db_kind: kind,
+            address,
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .unwrap(),
+            statements,
+            db,
+            handle,
+            _dir: dir,
+        }
+    }
+
+    /// POSTs a GraphQL request, with a bearer token when given.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Gql {
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("request is sent");
+        let status = resp.status().as_u16();
+        let body = resp.json().await.expect("response is JSON");
+        Gql { status, body }
+    }
+
+    /// `gql` as a signed-in caller.
+    pub async fn gql_as(&self, who: &Session, query: &str, variables: Value) -> Gql {
+        self.gql(Some(&who.token), query, variables).await
+    }
+
+    /// Registers an organisation whose first user (an ENGINEERING admin) is returned.
+    pub async fn register_org(&self, name: &str) -> Session {
+        let email = format!("admin@{}.test", name.to_lowercase().replace(' ', "-"));
+        let res = self
+            .gql(
+                None,
+                r#"mutation($input: RegisterOrganizationInput!) {
+                    registerOrganization(input: $input) {
+                        accessToken refreshToken user { id email }
+                    }
+                }"#,
+                json!({ "input": {
+                    "organizationName": name, "email": email,
+                    "password": "correct horse battery", "displayName": format!("{name} Admin"),
+                    "discipline": "ENGINEERING"
+                }}),
+            )
+            .await;
+        session(&res.data()["registerOrganization"])
+    }
+
+    /// Invites a user into the admin's organisation and signs them in.
+    pub async fn add_user(
+        &self,
+        admin: &Session,
+        name: &str,
+        discipline: &str,
+        org_role: &str,
+    ) -> Session {
+        let domain = admin.email.split('@').nth(1).unwrap().to_owned();
+        let res = self
+            .gql_as(
+                admin,
+                r#"mutation($input: InviteUserInput!) {
+                    inviteUser(input: $input) { inviteToken user { id } }
+                }"#,
+                json!({ "input": {
+                    "email": format!("{}@{domain}", name.to_lowercase().replace(' ', ".")),
+                    "displayName": name, "discipline": discipline, "orgRole": org_role
+                }}),
+            )
+            .await;
+        let token = res.data()["inviteUser"]["inviteToken"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let res = self
+            .gql(
+                None,
+                r#"mutation($input: AcceptInviteInput!) {
+                    acceptInvite(input: $input) { accessToken refreshToken user { id email } }
+                }"#,
+                json!({ "input": { "inviteToken": token, "password": "another good password" } }),
+            )
+            .await;
+        session(&res.data()["acceptInvite"])
+    }
+
+    /// Creates a team as `who`, returning its id.
+    pub async fn create_team(&self, who: &Session, name: &str) -> String {
+        let res = self
+            .gql_as(
+                who,
+                "mutation($input: CreateTeamInput!) { createTeam(input: $input) { team { id } } }",
+                json!({ "input": { "name": name } }),
+            )
+            .await;
+        res.data()["createTeam"]["team"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Creates a squad in `team` as `who`, returning its id.
+    pub async fn create_squad(&self, who: &Session, team: &str, name: &str) -> String {
+        let res = self
+            .gql_as(
+                who,
+                "mutation($input: CreateSquadInput!) { createSquad(input: $input) { squad { id } } }",
+                json!({ "input": { "teamId": team, "name": name, "mission": "m", "customerJourney": "j" } }),
+            )
+            .await;
+        res.data()["createSquad"]["squad"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Adds `user` to `team` with `role`, as `who`.
+    pub async fn add_team_member(&self, who: &Session, team: &str, user: &str, role: &str) {
+        self.gql_as(
+            who,
+            "mutation($input: AddTeamMemberInput!) { addTeamMember(input: $input) { team { id } } }",
+            json!({ "input": { "teamId": team, "userId": user, "role": role } }),
+        )
+        .await
+        .data();
+    }
+
+    /// Adds `user` to `squad` with `role` and `allocation` percent, as `who`.
+    pub async fn add_squad_member(
+        &self,
+        who: &Session,
+        squad: &str,
+        user: &str,
+        role: &str,
+        allocation: i32,
+    ) -> Gql {
+        self.gql_as(
+            who,
+            "mutation($input: AddSquadMemberInput!) { addSquadMember(input: $input) { squad { id } } }",
+            json!({ "input": { "squadId": squad, "userId": user, "role": role, "allocationPercent": allocation } }),
+        )
+        .await
+    }
+
+    /// A GET request to `path`.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request is sent")
+    }
+}
+
+fn session(v: &Value) -> Session {
+    Session {
+        token: v["accessToken"].as_str().unwrap().to_owned(),
+        refresh_token: v["refreshToken"].as_str().unwrap().to_owned(),
+        user_id: v["user"]["id"].as_str().unwrap().to_owned(),
+        email: v["user"]["email"].as_str().unwrap().to_owned(),
+    }
+}
+
+/// Creates `northstar_t_<random>` on the server of `TEST_DATABASE_URL` and returns
+/// its URL. `.ci/run` drops these databases before and after a run.
+async fn fresh_postgres_database() -> String {
+    let base = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
+    let (server, _db) = base.rsplit_once('/').expect("URL with a database name");
+    let name = format!("northstar_t_{}", uuid::Uuid::new_v4().simple());
+    let admin: DatabaseConnection = Database::connect(base.clone())
+        .await
+        .expect("TEST_DATABASE_URL answers");
+    admin
+        .execute_unprepared(&format!(r#"CREATE DATABASE "{name}""#))
+        .await
+        .expect("test database is created");
+    admin.close().await.ok();
+    format!("{server}/{name}")
+}
