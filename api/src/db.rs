@@ -48,8 +48,9 @@ pub async fn connect(
     let mut db = Database::connect(options).await?;
     let counter = StatementCounter::default();
     let c = counter.0.clone();
-    db.set_metric_callback(move |_| {
+    db.set_metric_callback(move |info| {
         c.fetch_add(1, Ordering::Relaxed);
+        tracing::trace!(target: "northstar::sql", elapsed = ?info.elapsed, failed = info.failed, sql = %info.statement.sql);
     });
     Ok((db, counter))
 }

@@ -13,7 +13,7 @@ use tracing_actix_web::RequestId;
 use crate::{
     config::Config,
     domain::Services,
-    graphql::{limits::coded_error, loaders, Auth, NorthstarSchema},
+    graphql::{limits::coded_error, loaders, Auth, ClientAddress, NorthstarSchema},
 };
 
 /// What every handler shares.
@@ -185,7 +185,11 @@ async fn execute(
         Some(token) => state.services.identity.authenticate(token).await.ok(),
         None => None,
     };
-    let request = loaders::register(request.data(Auth(actor)), &state.services.db);
+    let mut request = request.data(Auth(actor));
+    if let Some(peer) = req.peer_addr() {
+        request = request.data(ClientAddress(peer.ip().to_string()));
+    }
+    let request = loaders::register(request, &state.services.db);
     let mut resp = match tokio::time::timeout(
         state.config.request_timeout(),
         state.schema.execute(request),
@@ -253,5 +257,30 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
             tracing::warn!("database ping timed out");
             HttpResponse::ServiceUnavailable().json(serde_json::json!({ "status": "unavailable" }))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_leaves_with_a_code_and_internal_ones_with_the_request_id() {
+        let mut uncoded = ServerError::new("Unknown field", None);
+        finish_error(&mut uncoded, "r-1");
+        let ext = uncoded.extensions.unwrap();
+        assert_eq!(
+            ext.get("code"),
+            Some(&async_graphql::Value::from("BAD_USER_INPUT"))
+        );
+
+        let mut internal = coded_error("db exploded: relation \"user\" does not exist", "INTERNAL");
+        finish_error(&mut internal, "r-2");
+        assert_eq!(internal.message, "internal error (request id r-2)");
+        let ext = internal.extensions.unwrap();
+        assert_eq!(
+            ext.get("requestId"),
+            Some(&async_graphql::Value::from("r-2"))
+        );
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod enums;
 pub mod invite;
+pub mod login_throttle;
 pub mod organization;
 pub mod refresh_token;
 pub mod squad;

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_identity;
 mod m20261125_000002_create_teams_and_squads;
+mod m20261125_000003_create_login_throttle;
 
 /// All migrations of the schema, oldest first.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_create_identity::Migration),
             Box::new(m20261125_000002_create_teams_and_squads::Migration),
+            Box::new(m20261125_000003_create_login_throttle::Migration),
         ]
     }
 }

@@ -3,4 +3,8 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod http;
+mod schema;
 mod smoke;
+mod statements;
+mod throttle;

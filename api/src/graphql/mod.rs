@@ -28,6 +28,7 @@ pub const MAX_ALIASES: usize = 30;
 
 /// Every query of the API.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
 pub struct QueryRoot(
     identity::graphql::IdentityQuery,
     node::NodeQuery,
@@ -37,6 +38,7 @@ pub struct QueryRoot(
 
 /// Every mutation of the API.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
 pub struct MutationRoot(
     identity::graphql::IdentityMutation,
     teams::graphql::TeamMutation,
@@ -73,6 +75,10 @@ pub fn build_schema(services: Services) -> NorthstarSchema {
 /// Who the request says it is: `None` without a (valid) token.
 #[derive(Debug, Clone)]
 pub struct Auth(pub Option<Actor>);
+
+/// The client's network address (the TCP peer; proxies are not trusted).
+#[derive(Debug, Clone)]
+pub struct ClientAddress(pub String);
 
 /// Shortcuts from a resolver's context.
 pub trait ContextExt {

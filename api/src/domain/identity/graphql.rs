@@ -17,7 +17,7 @@ use crate::{
         enums::{Discipline, OrderDirection, OrgRole},
         ids::{self, Kind},
         loaders::{load_children, OrganizationLoader},
-        ContextExt,
+        ClientAddress, ContextExt,
     },
 };
 
@@ -360,12 +360,17 @@ impl IdentityMutation {
         Ok(session.into())
     }
 
-    /// Signs in. Unknown email and wrong password give the same UNAUTHENTICATED error.
+    /// Signs in. Unknown email and wrong password give the same UNAUTHENTICATED error;
+    /// repeated failures for an account or from an address become RATE_LIMITED.
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> ApiResult<AuthPayload> {
         let session = ctx
             .services()
             .identity
-            .login(&input.email, &input.password)
+            .login(
+                &input.email,
+                &input.password,
+                ctx.data_opt::<ClientAddress>().map(|a| a.0.as_str()),
+            )
             .await?;
         Ok(session.into())
     }

@@ -3,5 +3,6 @@
 pub mod graphql;
 pub mod loaders;
 mod service;
+pub mod throttle;
 
 pub use service::*;

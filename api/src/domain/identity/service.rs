@@ -15,6 +15,7 @@ use sea_orm::{
 use tracing::instrument;
 use uuid::Uuid;
 
+use super::throttle;
 use crate::{
     auth::{jwt::JwtKeys, password, secret, Actor},
     authz::{self, Action},
@@ -189,21 +190,33 @@ impl IdentityService {
     }
 
     /// Signs a user in with email and password. Unknown email and wrong password give
-    /// the same error, after the same amount of work.
+    /// the same error, after the same amount of work. Too many failures for the account
+    /// or from the address make further attempts RATE_LIMITED for a while.
     #[instrument(skip_all)]
-    pub async fn login(&self, email: &str, password: &str) -> ApiResult<Session> {
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        address: Option<&str>,
+    ) -> ApiResult<Session> {
         let email = email.trim().to_lowercase();
+        let attempt = throttle::Attempt::new(&email, address);
+        throttle::check(&self.db, &attempt).await?;
         let user = user::Entity::find()
-            .filter(user::Column::Email.eq(email))
+            .filter(user::Column::Email.eq(email.clone()))
             .one(&self.db)
             .await?;
         let hash = user.as_ref().and_then(|u| u.password_hash.as_deref());
         let ok = password::verify(password, hash).await;
         match user {
             Some(user) if ok && user.deactivated_at.is_none() => {
+                throttle::clear_account(&self.db, &email).await?;
                 self.start_session(&self.db, user, Uuid::now_v7()).await
             }
-            _ => Err(ApiError::Unauthenticated),
+            _ => {
+                throttle::record_failure(&self.db, &attempt).await?;
+                Err(ApiError::Unauthenticated)
+            }
         }
     }
 

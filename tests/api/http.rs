@@ -1,0 +1,205 @@
+//! The HTTP surface: health, readiness, GraphiQL, GET and POST, limits, error codes.
+
+use serde_json::{json, Value};
+
+use crate::common::{Db, TestApp};
+
+async fn healthz_and_readyz_answer_while_the_database_does(app: TestApp) {
+    let res = app.get("/healthz").await;
+    assert_eq!(res.status(), 200);
+    let res = app.get("/readyz").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap()["status"], "ready");
+}
+
+async fn readyz_is_503_when_the_database_does_not_answer(app: TestApp) {
+    // Closing the shared pool leaves the server without a database.
+    app.db.clone().close().await.unwrap();
+    let res = app.get("/readyz").await;
+    assert_eq!(res.status(), 503);
+    assert_eq!(app.get("/healthz").await.status(), 200);
+}
+
+async fn a_browser_gets_graphiql(app: TestApp) {
+    let res = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .header("accept", "text/html,application/xhtml+xml")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res
+        .headers()
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .to_lowercase()
+        .contains("graphiql"));
+}
+
+async fn queries_run_over_get_but_mutations_are_refused(app: TestApp) {
+    let admin = app.register_org("Acme").await;
+    let res = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .query(&[("query", "{ viewer { email } }")])
+        .bearer_auth(&admin.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["data"]["viewer"]["email"], "admin@acme.test");
+
+    let res = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .query(&[(
+            "query",
+            r#"mutation { createTeam(input: {name: "Sneaky"}) { team { id } } }"#,
+        )])
+        .bearer_auth(&admin.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    assert_eq!(res.headers().get("allow").unwrap(), "POST");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    let teams = app
+        .gql_as(&admin, "{ teams { totalCount } }", json!({}))
+        .await;
+    assert_eq!(
+        teams.data()["teams"]["totalCount"],
+        0,
+        "the mutation did not run"
+    );
+}
+
+async fn an_oversized_body_is_refused_with_a_code(app: TestApp) {
+    let padding = "x".repeat(300 * 1024);
+    let res = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .json(&json!({ "query": format!("{{ __typename }} # {padding}") }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+}
+
+async fn a_body_that_is_not_a_graphql_request_is_a_coded_400(app: TestApp) {
+    let res = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("content-type", "application/json")
+        .body("{ not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+}
+
+async fn parse_and_validation_errors_carry_bad_user_input(app: TestApp) {
+    let admin = app.register_org("Acme").await;
+    for query in [
+        "{ viewer { ",
+        "{ viewer { nope } }",
+        "{ teams(first: \"x\") { totalCount } }",
+    ] {
+        let res = app.gql_as(&admin, query, json!({})).await;
+        assert_eq!(res.status, 200, "{query}: application/json keeps 200");
+        assert_eq!(
+            res.error_code(),
+            Some("BAD_USER_INPUT"),
+            "{query}: {}",
+            res.body
+        );
+    }
+    // With the GraphQL-over-HTTP media type, a request that never executed is a 400.
+    let res = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("accept", "application/graphql-response+json")
+        .json(&json!({ "query": "{ viewer { nope } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(
+        res.headers().get("content-type").unwrap(),
+        "application/graphql-response+json"
+    );
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+}
+
+async fn too_deep_or_alias_heavy_queries_are_query_too_complex(app: TestApp) {
+    let admin = app.register_org("Acme").await;
+    let deep = "{ viewer { teams { edges { node { team { squads { edges { node { team { squads { edges { node { team { name } } } } } } } } } } } } } }";
+    let res = app.gql_as(&admin, deep, json!({})).await;
+    assert_eq!(res.error_code(), Some("QUERY_TOO_COMPLEX"), "{}", res.body);
+
+    let aliases: String = (0..40)
+        .map(|i| format!("a{i}: viewer {{ email }} "))
+        .collect();
+    let res = app
+        .gql_as(&admin, &format!("{{ {aliases} }}"), json!({}))
+        .await;
+    assert_eq!(res.error_code(), Some("QUERY_TOO_COMPLEX"), "{}", res.body);
+
+    let few: String = (0..5)
+        .map(|i| format!("a{i}: viewer {{ email }} "))
+        .collect();
+    let res = app.gql_as(&admin, &format!("{{ {few} }}"), json!({})).await;
+    assert_eq!(res.data()["a4"]["email"], "admin@acme.test");
+}
+
+#[tokio::test]
+async fn cors_allows_the_configured_origin_only() {
+    let app = TestApp::spawn_with(Db::Sqlite, |c| {
+        c.cors_origins = vec!["https://plan.example".into()];
+    })
+    .await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.address))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization,content-type",
+            )
+            .send()
+    };
+    let ok = preflight("https://plan.example").await.unwrap();
+    assert_eq!(
+        ok.headers().get("access-control-allow-origin").unwrap(),
+        "https://plan.example"
+    );
+    let other = preflight("https://evil.example").await.unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+    app.handle.stop(false).await;
+}
+
+crate::db_tests!(
+    healthz_and_readyz_answer_while_the_database_does,
+    readyz_is_503_when_the_database_does_not_answer,
+    a_browser_gets_graphiql,
+    queries_run_over_get_but_mutations_are_refused,
+    an_oversized_body_is_refused_with_a_code,
+    a_body_that_is_not_a_graphql_request_is_a_coded_400,
+    parse_and_validation_errors_carry_bad_user_input,
+    too_deep_or_alias_heavy_queries_are_query_too_complex,
+);
