@@ -9,7 +9,10 @@ use std::{
 };
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 
 /// Counts every SQL statement the server runs. Served as a metric, and read by the
 /// tests that prove a nested query costs a fixed number of statements.
@@ -53,6 +56,19 @@ pub async fn connect(
         tracing::trace!(target: "northstar::sql", elapsed = ?info.elapsed, failed = info.failed, sql = %info.statement.sql);
     });
     Ok((db, counter))
+}
+
+/// Begins a transaction that will write. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`), so a transaction that reads before it writes waits for other
+/// writers (busy timeout) instead of failing with "database is locked" when another
+/// connection committed in between. PostgreSQL ignores the mode; there, invariants
+/// that span rows take row locks (see `lock_row`).
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
 }
 
 /// Applies every pending migration.

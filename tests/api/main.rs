@@ -4,6 +4,7 @@
 mod common;
 
 mod http;
+mod identity;
 mod schema;
 mod smoke;
 mod statements;

@@ -10,7 +10,7 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, Select, TransactionTrait,
+    QueryFilter, Select,
 };
 use tracing::instrument;
 use uuid::Uuid;
@@ -19,7 +19,7 @@ use super::throttle;
 use crate::{
     auth::{jwt::JwtKeys, password, secret, Actor},
     authz::{self, Action},
-    db::now,
+    db::{begin_write, now},
     domain::{find_in_org, save_versioned, text},
     error::{ApiError, ApiResult, DbResultExt},
     pagination::{self, Order, Page, PageArgs, SortValue},
@@ -150,7 +150,7 @@ impl IdentityService {
 
         let now = now();
         let org_id = Uuid::now_v7();
-        let txn = self.db.begin().await?;
+        let txn = begin_write(&self.db).await?;
         organization::ActiveModel {
             id: Set(org_id),
             name: Set(org_name),
@@ -234,24 +234,32 @@ impl IdentityService {
             return Err(ApiError::Unauthenticated);
         }
         // Marking it used is the single point that decides who wins a race: only one
-        // exchange of a token can see `used_at` still empty.
+        // exchange of a token can see `used_at` still empty. The claim is the first write
+        // of the transaction that also stores the new token, so a losing request's claim
+        // waits for the winner to commit, and its family revocation then covers the
+        // winner's new token too.
+        let txn = begin_write(&self.db).await?;
         let claimed = refresh_token::Entity::update_many()
             .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
             .filter(refresh_token::Column::Id.eq(found.id))
             .filter(refresh_token::Column::UsedAt.is_null())
-            .exec(&self.db)
+            .filter(refresh_token::Column::RevokedAt.is_null())
+            .exec(&txn)
             .await?;
         if claimed.rows_affected == 0 {
+            txn.rollback().await?;
             tracing::warn!(user.id = %found.user_id, "refresh token reused: revoking its family");
             self.revoke_family(found.family_id).await?;
             return Err(ApiError::Unauthenticated);
         }
         let user = user::Entity::find_by_id(found.user_id)
-            .one(&self.db)
+            .one(&txn)
             .await?
             .filter(|u| u.deactivated_at.is_none())
             .ok_or(ApiError::Unauthenticated)?;
-        self.start_session(&self.db, user, found.family_id).await
+        let session = self.start_session(&txn, user, found.family_id).await?;
+        txn.commit().await?;
+        Ok(session)
     }
 
     /// Ends the login the refresh token belongs to.
@@ -346,7 +354,7 @@ impl IdentityService {
         let display_name = text::required(&input.display_name, "displayName", text::NAME_MAX)?;
         let token = secret::generate("nsi_");
         let now = now();
-        let txn = self.db.begin().await?;
+        let txn = begin_write(&self.db).await?;
         let user = user::ActiveModel {
             id: Set(Uuid::now_v7()),
             organization_id: Set(actor.org_id()),
@@ -392,7 +400,7 @@ impl IdentityService {
             .await?
             .filter(|i| i.accepted_at.is_none() && i.expires_at > now)
             .ok_or(ApiError::Unauthenticated)?;
-        let txn = self.db.begin().await?;
+        let txn = begin_write(&self.db).await?;
         let claimed = invite::Entity::update_many()
             .col_expr(invite::Column::AcceptedAt, Expr::value(now))
             .filter(invite::Column::Id.eq(invite.id))
@@ -432,7 +440,7 @@ impl IdentityService {
         expected_version: Option<i32>,
     ) -> ApiResult<user::Model> {
         authz::check(actor, Action::ManageUsers)?;
-        let txn = self.db.begin().await?;
+        let txn = begin_write(&self.db).await?;
         let user = find_in_org::<user::Entity, _>(&txn, actor.org_id(), user_id).await?;
         if user.org_role == OrgRole::Admin && role != OrgRole::Admin {
             self.ensure_other_admin(&txn, &user, "orgRole").await?;
@@ -455,7 +463,7 @@ impl IdentityService {
     #[instrument(skip_all, fields(org.id = %actor.org_id(), user.id = %user_id))]
     pub async fn deactivate_user(&self, actor: &Actor, user_id: Uuid) -> ApiResult<user::Model> {
         authz::check(actor, Action::ManageUsers)?;
-        let txn = self.db.begin().await?;
+        let txn = begin_write(&self.db).await?;
         let user = find_in_org::<user::Entity, _>(&txn, actor.org_id(), user_id).await?;
         if user.deactivated_at.is_some() {
             return Ok(user);
@@ -491,6 +499,17 @@ impl IdentityService {
         user: &user::Model,
         field: &'static str,
     ) -> ApiResult<()> {
+        // Two admins demoting each other at once must not both see the other one: a
+        // write to the organisation row serialises these checks per organisation
+        // (a row lock on PostgreSQL; SQLite already holds its write lock).
+        organization::Entity::update_many()
+            .col_expr(
+                organization::Column::Version,
+                Expr::col(organization::Column::Version),
+            )
+            .filter(organization::Column::Id.eq(user.organization_id))
+            .exec(db)
+            .await?;
         let others = user::Entity::find()
             .filter(user::Column::OrganizationId.eq(user.organization_id))
             .filter(user::Column::OrgRole.eq(OrgRole::Admin))

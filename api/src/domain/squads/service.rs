@@ -7,7 +7,7 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
-    Select, TransactionTrait,
+    Select,
 };
 use tracing::instrument;
 use uuid::Uuid;
@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::{
     auth::Actor,
     authz::{self, Action, SquadFacts},
-    db::now,
+    db::{begin_write, now},
     domain::{find_in_org, save_versioned, teams::team_facts, text},
     error::{ApiError, ApiResult, DbResultExt},
     pagination::{self, Order, Page, PageArgs, SortValue},
@@ -239,7 +239,7 @@ impl SquadService {
             return Err(ApiError::bad_input("userId", "the user is deactivated"));
         }
 
-        let txn = self.db.begin().await?;
+        let txn = begin_write(&self.db).await?;
         // Serialise allocation changes per user: the first statement writes the user's
         // row, which locks it until commit (PostgreSQL) or takes the write lock at once
         // (SQLite), so two parallel additions cannot both see room for themselves.

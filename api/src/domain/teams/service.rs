@@ -4,7 +4,6 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Select,
-    TransactionTrait,
 };
 use tracing::instrument;
 use uuid::Uuid;
@@ -12,7 +11,7 @@ use uuid::Uuid;
 use crate::{
     auth::Actor,
     authz::{self, Action, TeamFacts},
-    db::now,
+    db::{begin_write, now},
     domain::{find_in_org, save_versioned, text},
     error::{ApiError, ApiResult, DbResultExt},
     pagination::{self, Order, Page, PageArgs, SortValue},
@@ -207,7 +206,7 @@ impl TeamService {
         if user.deactivated_at.is_some() {
             return Err(ApiError::bad_input("userId", "the user is deactivated"));
         }
-        let txn = self.db.begin().await?;
+        let txn = begin_write(&self.db).await?;
         let existing = team_membership::Entity::find()
             .filter(team_membership::Column::OrganizationId.eq(actor.org_id()))
             .filter(team_membership::Column::TeamId.eq(team_id))
