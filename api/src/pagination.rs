@@ -95,14 +95,22 @@ impl<E: EntityTrait> Clone for Order<E> {
 }
 impl<E: EntityTrait> Copy for Order<E> {}
 
+/// What a cursor holds: the sort column it was made for, that column's value and the
+/// row's id.
 #[derive(Serialize, Deserialize)]
 struct CursorData {
+    c: String,
     k: SortValue,
     i: Uuid,
 }
 
-fn encode_cursor(k: SortValue, i: Uuid) -> String {
-    let json = serde_json::to_vec(&CursorData { k, i }).expect("cursor serialises");
+fn encode_cursor(c: &str, k: SortValue, i: Uuid) -> String {
+    let json = serde_json::to_vec(&CursorData {
+        c: c.to_owned(),
+        k,
+        i,
+    })
+    .expect("cursor serialises");
     URL_SAFE_NO_PAD.encode(json)
 }
 
@@ -118,8 +126,8 @@ fn decode_cursor(s: &str, field: &'static str) -> ApiResult<CursorData> {
 struct Window {
     limit: u64,
     backward: bool,
-    after: Option<CursorData>,
-    before: Option<CursorData>,
+    after: Option<(CursorData, &'static str)>,
+    before: Option<(CursorData, &'static str)>,
 }
 
 impl PageArgs {
@@ -144,12 +152,12 @@ impl PageArgs {
             after: self
                 .after
                 .as_deref()
-                .map(|c| decode_cursor(c, "after"))
+                .map(|c| decode_cursor(c, "after").map(|d| (d, "after")))
                 .transpose()?,
             before: self
                 .before
                 .as_deref()
-                .map(|c| decode_cursor(c, "before"))
+                .map(|c| decode_cursor(c, "before").map(|d| (d, "before")))
                 .transpose()?,
         })
     }
@@ -179,17 +187,24 @@ impl<E: EntityTrait> Order<E> {
     }
 
     fn cursor(&self, m: &E::Model) -> String {
-        encode_cursor((self.key)(m), (self.id_of)(m))
+        encode_cursor(self.column.as_str(), (self.key)(m), (self.id_of)(m))
     }
 
-    fn restrict(&self, mut select: Select<E>, w: &Window) -> Select<E> {
-        if let Some(a) = &w.after {
-            select = select.filter(self.beyond(a, true));
+    /// Rows between the window's cursors. A cursor made for another order (another
+    /// sort column) points nowhere in this one: BAD_USER_INPUT.
+    fn restrict(&self, mut select: Select<E>, w: &Window) -> ApiResult<Select<E>> {
+        for (cursor, later) in [(&w.after, true), (&w.before, false)] {
+            if let Some((c, field)) = cursor {
+                if c.c != self.column.as_str() {
+                    return Err(ApiError::bad_input(
+                        field,
+                        format!("{field} is a cursor of a list in another order"),
+                    ));
+                }
+                select = select.filter(self.beyond(c, later));
+            }
         }
-        if let Some(b) = &w.before {
-            select = select.filter(self.beyond(b, false));
-        }
-        select
+        Ok(select)
     }
 
     fn page_of(&self, mut rows: Vec<E::Model>, w: &Window) -> Page<E::Model> {
@@ -223,7 +238,7 @@ where
     }
     let dir = order.sql_order(w.backward);
     let rows = order
-        .restrict(select, &w)
+        .restrict(select, &w)?
         .order_by(order.column, dir.clone())
         .order_by(order.id, dir)
         .limit(w.limit + 1)
@@ -274,7 +289,7 @@ where
         i = order.id.as_str(),
     );
     let inner = order
-        .restrict(select.filter(parent.is_in(parents.iter().copied())), &w)
+        .restrict(select.filter(parent.is_in(parents.iter().copied())), &w)?
         .expr_as(Expr::cust(row_number), "ns_rn")
         .into_query();
     let outer = Query::select()
@@ -374,9 +389,12 @@ mod tests {
     #[test]
     fn a_cursor_round_trips_and_garbage_is_bad_input() {
         let id = Uuid::now_v7();
-        let c = encode_cursor(SortValue::Text("Payments".into()), id);
+        let c = encode_cursor("name", SortValue::Text("Payments".into()), id);
         let d = decode_cursor(&c, "after").unwrap();
-        assert_eq!((d.k, d.i), (SortValue::Text("Payments".into()), id));
+        assert_eq!(
+            (d.c.as_str(), d.k, d.i),
+            ("name", SortValue::Text("Payments".into()), id)
+        );
         assert!(matches!(
             decode_cursor("not a cursor", "after"),
             Err(ApiError::BadUserInput { field: "after", .. })

@@ -13,6 +13,8 @@ pub struct Model {
     /// The home team.
     pub team_id: Uuid,
     pub name: String,
+    /// The name folded to lower case: searched, and unique per organisation.
+    pub name_key: String,
     pub mission: String,
     pub customer_journey: String,
     pub status: SquadStatus,

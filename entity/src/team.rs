@@ -9,6 +9,8 @@ pub struct Model {
     pub id: Uuid,
     pub organization_id: Uuid,
     pub name: String,
+    /// The name folded to lower case: searched, and unique per organisation.
+    pub name_key: String,
     pub description: String,
     /// Share of each sprint reserved for technical debt, 0–50.
     pub tech_debt_allocation_percent: i32,

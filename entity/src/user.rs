@@ -13,6 +13,8 @@ pub struct Model {
     #[sea_orm(unique)]
     pub email: String,
     pub display_name: String,
+    /// Lower-cased display name and email, for case-insensitive search.
+    pub search_key: String,
     /// argon2id PHC string; `None` until an invited user accepts.
     pub password_hash: Option<String>,
     pub discipline: Discipline,

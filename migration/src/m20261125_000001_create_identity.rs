@@ -23,6 +23,7 @@ enum User {
     OrganizationId,
     Email,
     DisplayName,
+    SearchKey,
     PasswordHash,
     Discipline,
     OrgRole,
@@ -83,6 +84,9 @@ impl MigrationTrait for Migration {
                         // Stored lower-cased: unique case-insensitively on every backend.
                         .col(string_len_uniq(User::Email, 320))
                         .col(string_len(User::DisplayName, 200))
+                        // Lower-cased name and email, folded in Rust: SQLite's LOWER() only
+                        // folds ASCII, so searches compare against this instead.
+                        .col(string_len(User::SearchKey, 530))
                         .col(string_null(User::PasswordHash))
                         .col(string_len(User::Discipline, 16))
                         .col(string_len(User::OrgRole, 16))

@@ -26,6 +26,7 @@ enum Team {
     Id,
     OrganizationId,
     Name,
+    NameKey,
     Description,
     TechDebtAllocationPercent,
     ArchivedAt,
@@ -48,6 +49,7 @@ enum Squad {
     OrganizationId,
     TeamId,
     Name,
+    NameKey,
     Mission,
     CustomerJourney,
     Status,
@@ -83,6 +85,9 @@ impl MigrationTrait for Migration {
                         .col(pk_uuid(Team::Id))
                         .col(uuid(Team::OrganizationId))
                         .col(string_len(Team::Name, 200))
+                        // The name folded to lower case in Rust (SQLite's LOWER() folds only
+                        // ASCII): searched, and unique per organisation.
+                        .col(string_len(Team::NameKey, 200))
                         .col(text(Team::Description).default(""))
                         .col(integer(Team::TechDebtAllocationPercent).default(0))
                         .col(timestamp_with_time_zone_null(Team::ArchivedAt))
@@ -97,7 +102,7 @@ impl MigrationTrait for Migration {
                     .name("team_org_name_key")
                     .table(Team::Table)
                     .col(Team::OrganizationId)
-                    .col(Team::Name)
+                    .col(Team::NameKey)
                     .unique()
                     .to_owned(),
             )
@@ -165,6 +170,7 @@ impl MigrationTrait for Migration {
                         .col(uuid(Squad::OrganizationId))
                         .col(uuid(Squad::TeamId))
                         .col(string_len(Squad::Name, 200))
+                        .col(string_len(Squad::NameKey, 200))
                         .col(text(Squad::Mission).default(""))
                         .col(text(Squad::CustomerJourney).default(""))
                         .col(string_len(Squad::Status, 16))
@@ -185,7 +191,7 @@ impl MigrationTrait for Migration {
                     .name("squad_org_name_key")
                     .table(Squad::Table)
                     .col(Squad::OrganizationId)
-                    .col(Squad::Name)
+                    .col(Squad::NameKey)
                     .unique()
                     .to_owned(),
             )

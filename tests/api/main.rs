@@ -7,5 +7,7 @@ mod http;
 mod identity;
 mod schema;
 mod smoke;
+mod squads;
 mod statements;
+mod teams;
 mod throttle;

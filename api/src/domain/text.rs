@@ -46,6 +46,11 @@ pub fn email(value: &str, field: &'static str) -> ApiResult<String> {
     }
 }
 
+/// The search form of a text: lower-cased with Unicode rules on every backend.
+pub fn fold(value: &str) -> String {
+    value.to_lowercase()
+}
+
 /// A `LIKE` pattern matching `needle` anywhere, with the wildcards in it escaped.
 pub fn contains_pattern(needle: &str) -> String {
     let escaped = needle

@@ -6,11 +6,11 @@ use entity::{
     invite, organization, refresh_token, user,
 };
 use sea_orm::{
-    sea_query::{Expr, ExprTrait, Func},
+    sea_query::{Expr, ExprTrait, LikeExpr},
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, Select,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    Select,
 };
 use tracing::instrument;
 use uuid::Uuid;
@@ -169,6 +169,7 @@ impl IdentityService {
         let user = user::ActiveModel {
             id: Set(Uuid::now_v7()),
             organization_id: Set(org_id),
+            search_key: Set(text::fold(&format!("{display_name}\n{email}"))),
             email: Set(email),
             display_name: Set(display_name),
             password_hash: Set(Some(password_hash)),
@@ -358,6 +359,7 @@ impl IdentityService {
         let user = user::ActiveModel {
             id: Set(Uuid::now_v7()),
             organization_id: Set(actor.org_id()),
+            search_key: Set(text::fold(&format!("{display_name}\n{email}"))),
             email: Set(email),
             display_name: Set(display_name),
             password_hash: Set(None),
@@ -541,17 +543,9 @@ impl IdentityService {
             q = q.filter(user::Column::UpdatedAt.gte(since));
         }
         if let Some(s) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
-            let pattern = text::contains_pattern(s);
             q = q.filter(
-                Condition::any()
-                    .add(
-                        Expr::expr(Func::lower(Expr::col(user::Column::DisplayName)))
-                            .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\')),
-                    )
-                    .add(
-                        Expr::col(user::Column::Email)
-                            .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),
-                    ),
+                Expr::col(user::Column::SearchKey)
+                    .like(LikeExpr::new(text::contains_pattern(s)).escape('\\')),
             );
         }
         q

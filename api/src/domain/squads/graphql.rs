@@ -254,8 +254,9 @@ pub struct AddSquadMemberInput {
     pub user_id: ID,
     /// Default MEMBER.
     pub role: Option<MemberRole>,
-    /// Share of the user's time, 1–100 (default: whatever the user has left). A user's
-    /// allocations across squads add up to at most 100.
+    /// Share of the user's time, 1–100. Default: an existing member keeps theirs, a new
+    /// one gets whatever the user has left. A user's allocations across squads add up
+    /// to at most 100.
     pub allocation_percent: Option<i32>,
 }
 

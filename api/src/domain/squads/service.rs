@@ -3,7 +3,7 @@ use entity::{
     squad, squad_membership, team, user,
 };
 use sea_orm::{
-    sea_query::{Expr, ExprTrait, Func, LikeExpr},
+    sea_query::{Expr, ExprTrait, LikeExpr},
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
@@ -154,6 +154,7 @@ impl SquadService {
             id: Set(Uuid::now_v7()),
             organization_id: Set(actor.org_id()),
             team_id: Set(team.id),
+            name_key: Set(text::fold(&name)),
             name: Set(name),
             mission: Set(mission),
             customer_journey: Set(journey),
@@ -183,7 +184,9 @@ impl SquadService {
         authz::check(actor, Action::UpdateSquad { squad: &facts })?;
         let mut changes = <squad::ActiveModel as Default>::default();
         if let Some(name) = &input.name {
-            changes.name = Set(text::required(name, "name", text::NAME_MAX)?);
+            let name = text::required(name, "name", text::NAME_MAX)?;
+            changes.name_key = Set(text::fold(&name));
+            changes.name = Set(name);
         }
         if let Some(m) = &input.mission {
             changes.mission = Set(text::bounded(m, "mission", text::TEXT_MAX)?);
@@ -258,7 +261,17 @@ impl SquadService {
             .one(&txn)
             .await?;
         let elsewhere = elsewhere.unwrap_or(0) as i32;
-        let allocation = input.allocation_percent.unwrap_or(100 - elsewhere);
+        let existing = squad_membership::Entity::find()
+            .filter(squad_membership::Column::OrganizationId.eq(actor.org_id()))
+            .filter(squad_membership::Column::SquadId.eq(squad.id))
+            .filter(squad_membership::Column::UserId.eq(member.id))
+            .one(&txn)
+            .await?;
+        // Without an allocation, a member keeps theirs; a new one gets what is left.
+        let allocation = input
+            .allocation_percent
+            .or(existing.as_ref().map(|m| m.allocation_percent))
+            .unwrap_or(100 - elsewhere);
         if allocation < 1 || elsewhere + allocation > 100 {
             return Err(ApiError::bad_input(
                 "allocationPercent",
@@ -269,12 +282,6 @@ impl SquadService {
                 ),
             ));
         }
-        let existing = squad_membership::Entity::find()
-            .filter(squad_membership::Column::OrganizationId.eq(actor.org_id()))
-            .filter(squad_membership::Column::SquadId.eq(squad.id))
-            .filter(squad_membership::Column::UserId.eq(member.id))
-            .one(&txn)
-            .await?;
         let membership = match existing {
             Some(m) => {
                 save_versioned::<squad_membership::Entity, _>(
@@ -350,7 +357,7 @@ impl SquadService {
             .filter(|s| !s.trim().is_empty())
         {
             q = q.filter(
-                Expr::expr(Func::lower(Expr::col(squad::Column::Name)))
+                Expr::col(squad::Column::NameKey)
                     .like(LikeExpr::new(text::contains_pattern(s)).escape('\\')),
             );
         }

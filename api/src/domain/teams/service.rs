@@ -1,6 +1,6 @@
 use entity::{enums::MemberRole, team, team_membership, user};
 use sea_orm::{
-    sea_query::{Expr, ExprTrait, Func, LikeExpr},
+    sea_query::{Expr, ExprTrait, LikeExpr},
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Select,
@@ -129,6 +129,7 @@ impl TeamService {
         let team = team::ActiveModel {
             id: Set(Uuid::now_v7()),
             organization_id: Set(actor.org_id()),
+            name_key: Set(text::fold(&name)),
             name: Set(name),
             description: Set(description),
             tech_debt_allocation_percent: Set(debt),
@@ -157,7 +158,9 @@ impl TeamService {
         authz::check(actor, Action::UpdateTeam { team: &facts })?;
         let mut changes = <team::ActiveModel as Default>::default();
         if let Some(name) = &input.name {
-            changes.name = Set(text::required(name, "name", text::NAME_MAX)?);
+            let name = text::required(name, "name", text::NAME_MAX)?;
+            changes.name_key = Set(text::fold(&name));
+            changes.name = Set(name);
         }
         if let Some(d) = &input.description {
             changes.description = Set(text::bounded(d, "description", text::TEXT_MAX)?);
@@ -296,7 +299,7 @@ impl TeamService {
             .filter(|s| !s.trim().is_empty())
         {
             q = q.filter(
-                Expr::expr(Func::lower(Expr::col(team::Column::Name)))
+                Expr::col(team::Column::NameKey)
                     .like(LikeExpr::new(text::contains_pattern(s)).escape('\\')),
             );
         }
