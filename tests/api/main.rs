@@ -3,7 +3,9 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod decisions;
 mod http;
+mod reviews;
 mod schema;
 mod smoke;
 mod statements;
