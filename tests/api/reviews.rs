@@ -958,6 +958,16 @@ async fn another_organisations_reviews_are_not_found(app: TestApp) {
             COMMENT,
             json!({ "reviewId": theirs, "body": "Hello", "replyToId": comment }),
         ),
+        (
+            "open for Acme's team",
+            OPEN,
+            json!({ "title": "t", "system": "x", "teamId": cast.team }),
+        ),
+        (
+            "move to Acme's team",
+            UPDATE,
+            json!({ "id": theirs, "teamId": cast.team }),
+        ),
     ] {
         let res = app.gql_as(other, query, json!({ "input": input })).await;
         assert_eq!(res.error_code(), Some("NOT_FOUND"), "{name}: {}", res.body);
