@@ -2,7 +2,7 @@
 //! in the team, …), then call [`check`] before they write. `check` is pure, so its
 //! test is a plain table.
 
-use entity::enums::OrgRole;
+use entity::enums::{Discipline, OrgRole};
 
 use crate::{
     auth::Actor,
@@ -23,6 +23,22 @@ pub struct SquadFacts {
     pub actor_leads_home_team: bool,
     /// The caller is a LEAD of the squad itself.
     pub actor_is_squad_lead: bool,
+}
+
+/// The caller's standing in one architecture review, gathered by the service.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReviewFacts {
+    /// The caller wrote the review.
+    pub actor_is_author: bool,
+    /// The caller is assigned to the review as a reviewer.
+    pub actor_is_reviewer: bool,
+}
+
+/// The caller's standing across teams, gathered by the service.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LeadFacts {
+    /// The caller is a LEAD of at least one team.
+    pub actor_leads_a_team: bool,
 }
 
 /// Everything a caller may try to do.
@@ -46,6 +62,27 @@ pub enum Action<'a> {
     UpdateSquad { squad: &'a SquadFacts },
     /// Add, remove or change members of a squad.
     ManageSquadMembers { squad: &'a SquadFacts },
+    /// Open an architecture review (its author).
+    OpenArchitectureReview,
+    /// Edit, submit or withdraw an architecture review.
+    EditArchitectureReview { review: &'a ReviewFacts },
+    /// Assign reviewers to an architecture review.
+    AssignReviewers {
+        review: &'a ReviewFacts,
+        lead: &'a LeadFacts,
+    },
+    /// Give a verdict on an architecture review.
+    GiveReviewVerdict { review: &'a ReviewFacts },
+    /// Comment on an architecture review.
+    CommentOnReview,
+    /// Write a decision record, or change it while PROPOSED.
+    WriteDecisionRecord,
+    /// Accept a PROPOSED decision record.
+    AcceptDecisionRecord { lead: &'a LeadFacts },
+    /// Deprecate an ACCEPTED decision record.
+    DeprecateDecisionRecord { lead: &'a LeadFacts },
+    /// Mark an ACCEPTED decision record as superseded by another.
+    SupersedeDecisionRecord { lead: &'a LeadFacts },
 }
 
 /// Allows or denies `action` for `actor`. A denial is FORBIDDEN and names nothing.
@@ -54,6 +91,7 @@ pub fn check(actor: &Actor, action: Action<'_>) -> ApiResult<()> {
     let admin = role == OrgRole::Admin;
     // DESIGN §2: a VIEWER reads and does nothing else, whatever its team roles.
     let writer = role != OrgRole::Viewer;
+    let engineer = writer && actor.discipline() == Discipline::Engineering;
     let allowed = match action {
         Action::ReadOrganization => true,
         Action::ManageUsers | Action::CreateTeam | Action::ArchiveTeam => admin,
@@ -65,6 +103,23 @@ pub fn check(actor: &Actor, action: Action<'_>) -> ApiResult<()> {
             admin || (writer && (squad.actor_leads_home_team || squad.actor_is_squad_lead))
         }
         Action::ManageSquadMembers { squad } => admin || (writer && squad.actor_leads_home_team),
+        // DESIGN §2: opening a review is ENGINEERING's, ADMIN or not.
+        Action::OpenArchitectureReview => engineer,
+        // Issue 5: the author alone edits, submits and withdraws their proposal.
+        Action::EditArchitectureReview { review } => writer && review.actor_is_author,
+        Action::AssignReviewers { review, lead } => {
+            admin || (writer && review.actor_is_author) || (engineer && lead.actor_leads_a_team)
+        }
+        // DESIGN §2: only an assigned ENGINEERING reviewer, not even ADMIN.
+        Action::GiveReviewVerdict { review } => engineer && review.actor_is_reviewer,
+        Action::CommentOnReview => writer,
+        Action::WriteDecisionRecord => admin || engineer,
+        // DESIGN §2: ENGINEERING LEADs (LEAD of a team, discipline ENGINEERING) or ADMIN.
+        Action::AcceptDecisionRecord { lead }
+        | Action::DeprecateDecisionRecord { lead }
+        | Action::SupersedeDecisionRecord { lead } => {
+            admin || (engineer && lead.actor_leads_a_team)
+        }
     };
     if allowed {
         Ok(())
@@ -75,13 +130,34 @@ pub fn check(actor: &Actor, action: Action<'_>) -> ApiResult<()> {
 
 #[cfg(test)]
 mod tests {
-    use entity::enums::Discipline;
     use uuid::Uuid;
 
     use super::*;
 
-    fn actor(role: OrgRole) -> Actor {
-        Actor::user(Uuid::nil(), Uuid::nil(), role, Discipline::Engineering)
+    /// A caller of the table. The bare roles are ENGINEERING users; the others name
+    /// their discipline.
+    #[derive(Debug, Clone, Copy)]
+    enum Caller {
+        Admin,
+        Member,
+        Viewer,
+        ProductAdmin,
+        ProductMember,
+        DesignMember,
+    }
+
+    impl Caller {
+        fn actor(self) -> Actor {
+            let (role, discipline) = match self {
+                Admin => (OrgRole::Admin, Discipline::Engineering),
+                Member => (OrgRole::Member, Discipline::Engineering),
+                Viewer => (OrgRole::Viewer, Discipline::Engineering),
+                ProductAdmin => (OrgRole::Admin, Discipline::Product),
+                ProductMember => (OrgRole::Member, Discipline::Product),
+                DesignMember => (OrgRole::Member, Discipline::Design),
+            };
+            Actor::user(Uuid::nil(), Uuid::nil(), role, discipline)
+        }
     }
 
     const LEAD: TeamFacts = TeamFacts {
@@ -103,12 +179,31 @@ mod tests {
         actor_is_squad_lead: false,
     };
 
-    use OrgRole::{Admin, Member, Viewer};
+    const AUTHOR: ReviewFacts = ReviewFacts {
+        actor_is_author: true,
+        actor_is_reviewer: false,
+    };
+    const REVIEWER: ReviewFacts = ReviewFacts {
+        actor_is_author: false,
+        actor_is_reviewer: true,
+    };
+    const BYSTANDER: ReviewFacts = ReviewFacts {
+        actor_is_author: false,
+        actor_is_reviewer: false,
+    };
+    const TEAM_LEAD: LeadFacts = LeadFacts {
+        actor_leads_a_team: true,
+    };
+    const NO_LEAD: LeadFacts = LeadFacts {
+        actor_leads_a_team: false,
+    };
 
-    /// DESIGN §2, the rows this code knows: (action, role, allowed).
+    use Caller::{Admin, DesignMember, Member, ProductAdmin, ProductMember, Viewer};
+
+    /// DESIGN §2, the rows this code knows: (action, caller, allowed).
     #[test]
     fn the_policy_table() {
-        let table: &[(&str, Action<'_>, OrgRole, bool)] = &[
+        let table: &[(&str, Action<'_>, Caller, bool)] = &[
             ("read", Action::ReadOrganization, Admin, true),
             ("read", Action::ReadOrganization, Member, true),
             ("read", Action::ReadOrganization, Viewer, true),
@@ -252,12 +347,294 @@ mod tests {
                 Viewer,
                 false,
             ),
+            ("open review", Action::OpenArchitectureReview, Admin, true),
+            ("open review", Action::OpenArchitectureReview, Member, true),
+            ("open review", Action::OpenArchitectureReview, Viewer, false),
+            (
+                "open review",
+                Action::OpenArchitectureReview,
+                ProductAdmin,
+                false,
+            ),
+            (
+                "open review",
+                Action::OpenArchitectureReview,
+                ProductMember,
+                false,
+            ),
+            (
+                "open review",
+                Action::OpenArchitectureReview,
+                DesignMember,
+                false,
+            ),
+            (
+                "edit review",
+                Action::EditArchitectureReview { review: &AUTHOR },
+                Member,
+                true,
+            ),
+            (
+                "edit review",
+                Action::EditArchitectureReview { review: &BYSTANDER },
+                Admin,
+                false,
+            ),
+            (
+                "edit review",
+                Action::EditArchitectureReview { review: &BYSTANDER },
+                Member,
+                false,
+            ),
+            (
+                "edit review",
+                Action::EditArchitectureReview { review: &REVIEWER },
+                Member,
+                false,
+            ),
+            (
+                "edit review",
+                Action::EditArchitectureReview { review: &AUTHOR },
+                Viewer,
+                false,
+            ),
+            (
+                "assign reviewers",
+                Action::AssignReviewers {
+                    review: &BYSTANDER,
+                    lead: &NO_LEAD,
+                },
+                Admin,
+                true,
+            ),
+            (
+                "assign reviewers",
+                Action::AssignReviewers {
+                    review: &AUTHOR,
+                    lead: &NO_LEAD,
+                },
+                Member,
+                true,
+            ),
+            (
+                "assign reviewers",
+                Action::AssignReviewers {
+                    review: &BYSTANDER,
+                    lead: &TEAM_LEAD,
+                },
+                Member,
+                true,
+            ),
+            (
+                "assign reviewers",
+                Action::AssignReviewers {
+                    review: &BYSTANDER,
+                    lead: &NO_LEAD,
+                },
+                Member,
+                false,
+            ),
+            (
+                "assign reviewers",
+                Action::AssignReviewers {
+                    review: &BYSTANDER,
+                    lead: &TEAM_LEAD,
+                },
+                ProductMember,
+                false,
+            ),
+            (
+                "assign reviewers",
+                Action::AssignReviewers {
+                    review: &AUTHOR,
+                    lead: &TEAM_LEAD,
+                },
+                Viewer,
+                false,
+            ),
+            (
+                "give verdict",
+                Action::GiveReviewVerdict { review: &REVIEWER },
+                Member,
+                true,
+            ),
+            (
+                "give verdict",
+                Action::GiveReviewVerdict { review: &REVIEWER },
+                Admin,
+                true,
+            ),
+            (
+                "give verdict",
+                Action::GiveReviewVerdict { review: &REVIEWER },
+                ProductMember,
+                false,
+            ),
+            (
+                "give verdict",
+                Action::GiveReviewVerdict { review: &REVIEWER },
+                Viewer,
+                false,
+            ),
+            (
+                "give verdict",
+                Action::GiveReviewVerdict { review: &BYSTANDER },
+                Admin,
+                false,
+            ),
+            (
+                "give verdict",
+                Action::GiveReviewVerdict { review: &AUTHOR },
+                Member,
+                false,
+            ),
+            ("comment", Action::CommentOnReview, Admin, true),
+            ("comment", Action::CommentOnReview, Member, true),
+            ("comment", Action::CommentOnReview, ProductMember, true),
+            ("comment", Action::CommentOnReview, DesignMember, true),
+            ("comment", Action::CommentOnReview, Viewer, false),
+            ("write ADR", Action::WriteDecisionRecord, Admin, true),
+            ("write ADR", Action::WriteDecisionRecord, ProductAdmin, true),
+            ("write ADR", Action::WriteDecisionRecord, Member, true),
+            (
+                "write ADR",
+                Action::WriteDecisionRecord,
+                ProductMember,
+                false,
+            ),
+            ("write ADR", Action::WriteDecisionRecord, Viewer, false),
+            (
+                "accept ADR",
+                Action::AcceptDecisionRecord { lead: &NO_LEAD },
+                Admin,
+                true,
+            ),
+            (
+                "accept ADR",
+                Action::AcceptDecisionRecord { lead: &NO_LEAD },
+                ProductAdmin,
+                true,
+            ),
+            (
+                "accept ADR",
+                Action::AcceptDecisionRecord { lead: &TEAM_LEAD },
+                Member,
+                true,
+            ),
+            (
+                "accept ADR",
+                Action::AcceptDecisionRecord { lead: &NO_LEAD },
+                Member,
+                false,
+            ),
+            (
+                "accept ADR",
+                Action::AcceptDecisionRecord { lead: &TEAM_LEAD },
+                ProductMember,
+                false,
+            ),
+            (
+                "accept ADR",
+                Action::AcceptDecisionRecord { lead: &TEAM_LEAD },
+                DesignMember,
+                false,
+            ),
+            (
+                "accept ADR",
+                Action::AcceptDecisionRecord { lead: &TEAM_LEAD },
+                Viewer,
+                false,
+            ),
+            (
+                "deprecate ADR",
+                Action::DeprecateDecisionRecord { lead: &NO_LEAD },
+                Admin,
+                true,
+            ),
+            (
+                "deprecate ADR",
+                Action::DeprecateDecisionRecord { lead: &NO_LEAD },
+                ProductAdmin,
+                true,
+            ),
+            (
+                "deprecate ADR",
+                Action::DeprecateDecisionRecord { lead: &TEAM_LEAD },
+                Member,
+                true,
+            ),
+            (
+                "deprecate ADR",
+                Action::DeprecateDecisionRecord { lead: &NO_LEAD },
+                Member,
+                false,
+            ),
+            (
+                "deprecate ADR",
+                Action::DeprecateDecisionRecord { lead: &TEAM_LEAD },
+                ProductMember,
+                false,
+            ),
+            (
+                "deprecate ADR",
+                Action::DeprecateDecisionRecord { lead: &TEAM_LEAD },
+                DesignMember,
+                false,
+            ),
+            (
+                "deprecate ADR",
+                Action::DeprecateDecisionRecord { lead: &TEAM_LEAD },
+                Viewer,
+                false,
+            ),
+            (
+                "supersede ADR",
+                Action::SupersedeDecisionRecord { lead: &NO_LEAD },
+                Admin,
+                true,
+            ),
+            (
+                "supersede ADR",
+                Action::SupersedeDecisionRecord { lead: &NO_LEAD },
+                ProductAdmin,
+                true,
+            ),
+            (
+                "supersede ADR",
+                Action::SupersedeDecisionRecord { lead: &TEAM_LEAD },
+                Member,
+                true,
+            ),
+            (
+                "supersede ADR",
+                Action::SupersedeDecisionRecord { lead: &NO_LEAD },
+                Member,
+                false,
+            ),
+            (
+                "supersede ADR",
+                Action::SupersedeDecisionRecord { lead: &TEAM_LEAD },
+                ProductMember,
+                false,
+            ),
+            (
+                "supersede ADR",
+                Action::SupersedeDecisionRecord { lead: &TEAM_LEAD },
+                DesignMember,
+                false,
+            ),
+            (
+                "supersede ADR",
+                Action::SupersedeDecisionRecord { lead: &TEAM_LEAD },
+                Viewer,
+                false,
+            ),
         ];
-        for (name, action, role, allowed) in table {
-            let got = check(&actor(*role), *action);
-            assert_eq!(got.is_ok(), *allowed, "{name} as {role:?}");
+        for (name, action, who, allowed) in table {
+            let got = check(&who.actor(), *action);
+            assert_eq!(got.is_ok(), *allowed, "{name} as {who:?}");
             if let Err(e) = got {
-                assert_eq!(e.code(), "FORBIDDEN", "{name} as {role:?}");
+                assert_eq!(e.code(), "FORBIDDEN", "{name} as {who:?}");
             }
         }
     }

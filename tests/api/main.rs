@@ -3,8 +3,10 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod decisions;
 mod http;
 mod identity;
+mod reviews;
 mod schema;
 mod smoke;
 mod squads;

@@ -55,4 +55,11 @@ impl Actor {
             Principal::User { org_role, .. } => *org_role,
         }
     }
+
+    /// The discipline of a user caller (DESIGN §2: some actions are ENGINEERING's).
+    pub fn discipline(&self) -> Discipline {
+        match &self.principal {
+            Principal::User { discipline, .. } => *discipline,
+        }
+    }
 }

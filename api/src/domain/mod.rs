@@ -1,7 +1,9 @@
 //! The domain: one folder per area, each with its service (rules, policy, sea-orm)
 //! and its GraphQL types. Shared helpers for the services live here.
 
+pub mod decisions;
 pub mod identity;
+pub mod reviews;
 pub mod squads;
 pub mod teams;
 pub mod text;
@@ -26,6 +28,8 @@ pub struct Services {
     pub identity: identity::IdentityService,
     pub teams: teams::TeamService,
     pub squads: squads::SquadService,
+    pub reviews: reviews::ReviewService,
+    pub decisions: decisions::DecisionService,
     pub db: DatabaseConnection,
 }
 
@@ -37,6 +41,8 @@ impl Services {
             identity: identity::IdentityService::new(db.clone(), jwt),
             teams: teams::TeamService::new(db.clone()),
             squads: squads::SquadService::new(db.clone()),
+            reviews: reviews::ReviewService::new(db.clone()),
+            decisions: decisions::DecisionService::new(db.clone()),
             db,
         }
     }
@@ -87,6 +93,10 @@ tenant_table!(team, versioned);
 tenant_table!(team_membership, versioned);
 tenant_table!(squad, versioned);
 tenant_table!(squad_membership, versioned);
+tenant_table!(architecture_review, versioned);
+tenant_table!(review_reviewer, versioned);
+tenant_table!(review_comment);
+tenant_table!(decision_record, versioned);
 
 /// The row `id` of the caller's organisation; another organisation's row is NOT_FOUND.
 pub async fn find_in_org<E, C>(db: &C, org: Uuid, id: Uuid) -> ApiResult<E::Model>

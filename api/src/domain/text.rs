@@ -6,6 +6,8 @@ use crate::error::{ApiError, ApiResult};
 pub const NAME_MAX: usize = 200;
 /// Longest long-form text (description, mission, customer journey).
 pub const TEXT_MAX: usize = 10_000;
+/// Longest markdown document (a review's proposal, a section of a decision record).
+pub const DOCUMENT_MAX: usize = 50_000;
 
 /// A trimmed, non-empty string of at most `max` characters.
 pub fn required(value: &str, field: &'static str, max: usize) -> ApiResult<String> {

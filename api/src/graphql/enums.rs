@@ -44,6 +44,41 @@ graphql_enum! {
     SquadStatus => db::SquadStatus { Pilot, Active, Archived }
 }
 
+graphql_enum! {
+    /// The life of an architecture review: DRAFT → IN_REVIEW → APPROVED,
+    /// CHANGES_REQUESTED (resubmitted: IN_REVIEW again) or REJECTED; or WITHDRAWN.
+    ArchitectureReviewStatus => db::ReviewStatus {
+        /// Being written; only its author changes it.
+        Draft,
+        /// Submitted for a meeting; the reviewers give their verdicts.
+        InReview,
+        /// Every reviewer approved.
+        Approved,
+        /// A reviewer asked for changes (and none rejected); the author may resubmit.
+        ChangesRequested,
+        /// A reviewer rejected it.
+        Rejected,
+        /// Its author withdrew it.
+        Withdrawn,
+    }
+}
+
+graphql_enum! {
+    /// A reviewer's verdict on an architecture review.
+    ReviewVerdict => db::ReviewVerdict {
+        /// No verdict yet.
+        Pending,
+        Approve,
+        RequestChanges,
+        Reject,
+    }
+}
+
+graphql_enum! {
+    /// The life of a decision record: PROPOSED → ACCEPTED → DEPRECATED or SUPERSEDED.
+    DecisionRecordStatus => db::DecisionStatus { Proposed, Accepted, Deprecated, Superseded }
+}
+
 /// Sort direction of a list.
 #[derive(Enum, Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub enum OrderDirection {

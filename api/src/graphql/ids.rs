@@ -13,6 +13,9 @@ pub enum Kind {
     User,
     Team,
     Squad,
+    ArchitectureReview,
+    ReviewComment,
+    DecisionRecord,
 }
 
 impl Kind {
@@ -22,13 +25,24 @@ impl Kind {
             Kind::User => "User",
             Kind::Team => "Team",
             Kind::Squad => "Squad",
+            Kind::ArchitectureReview => "ArchitectureReview",
+            Kind::ReviewComment => "ReviewComment",
+            Kind::DecisionRecord => "DecisionRecord",
         }
     }
 
     fn parse(s: &str) -> Option<Self> {
-        [Kind::Organization, Kind::User, Kind::Team, Kind::Squad]
-            .into_iter()
-            .find(|k| k.name() == s)
+        [
+            Kind::Organization,
+            Kind::User,
+            Kind::Team,
+            Kind::Squad,
+            Kind::ArchitectureReview,
+            Kind::ReviewComment,
+            Kind::DecisionRecord,
+        ]
+        .into_iter()
+        .find(|k| k.name() == s)
     }
 }
 

@@ -222,7 +222,9 @@ pub fn register(request: Request, db: &DatabaseConnection) -> Request {
     let registry = Registry { db, request }.with(OrganizationLoader(db.clone()));
     let registry = crate::domain::identity::loaders::register(registry);
     let registry = crate::domain::teams::loaders::register(registry);
-    crate::domain::squads::loaders::register(registry).request
+    let registry = crate::domain::squads::loaders::register(registry);
+    let registry = crate::domain::reviews::loaders::register(registry);
+    crate::domain::decisions::loaders::register(registry).request
 }
 
 /// Loads one row by id through the request's loader; missing is NOT_FOUND.

@@ -1,7 +1,7 @@
 //! The Relay `Node` interface and `node(id:)`.
 
 use async_graphql::{Context, Interface, Object, ID};
-use entity::{squad, team, user};
+use entity::{architecture_review, decision_record, review_comment, squad, team, user};
 
 use super::{
     ids::{self, Kind},
@@ -11,7 +11,9 @@ use super::{
 use crate::{
     authz::{self, Action},
     domain::{
+        decisions::graphql::DecisionRecord,
         identity::graphql::{Organization, User},
+        reviews::graphql::{ArchitectureReview, ReviewComment},
         squads::graphql::Squad,
         teams::graphql::Team,
     },
@@ -26,6 +28,9 @@ pub enum Node {
     User(User),
     Team(Team),
     Squad(Squad),
+    ArchitectureReview(ArchitectureReview),
+    ReviewComment(ReviewComment),
+    DecisionRecord(DecisionRecord),
 }
 
 /// The `node` query.
@@ -53,6 +58,15 @@ impl NodeQuery {
             Kind::User => Node::User(User(load_one::<user::Entity>(ctx, org, uuid).await?)),
             Kind::Team => Node::Team(Team(load_one::<team::Entity>(ctx, org, uuid).await?)),
             Kind::Squad => Node::Squad(Squad(load_one::<squad::Entity>(ctx, org, uuid).await?)),
+            Kind::ArchitectureReview => Node::ArchitectureReview(ArchitectureReview(
+                load_one::<architecture_review::Entity>(ctx, org, uuid).await?,
+            )),
+            Kind::ReviewComment => Node::ReviewComment(ReviewComment(
+                load_one::<review_comment::Entity>(ctx, org, uuid).await?,
+            )),
+            Kind::DecisionRecord => Node::DecisionRecord(DecisionRecord(
+                load_one::<decision_record::Entity>(ctx, org, uuid).await?,
+            )),
         };
         Ok(Some(node))
     }
