@@ -25,6 +25,26 @@ pub struct SquadFacts {
     pub actor_is_squad_lead: bool,
 }
 
+/// The caller's standing in the team or squad that owns something (a KPI, an outcome,
+/// an initiative), gathered by the service.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScopeFacts {
+    /// A LEAD of the team; for a squad, a LEAD of the squad or of its home team.
+    pub actor_leads: bool,
+    /// A member of the team or squad (any role).
+    pub actor_is_member: bool,
+}
+
+/// The caller's standing towards one KPI.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KpiFacts {
+    pub scope: ScopeFacts,
+    /// The KPI belongs to a squad (its members may record measurements).
+    pub squad_scoped: bool,
+    /// The caller is one of the KPI's owners.
+    pub actor_is_owner: bool,
+}
+
 /// Everything a caller may try to do.
 #[derive(Debug, Clone, Copy)]
 pub enum Action<'a> {
@@ -46,6 +66,23 @@ pub enum Action<'a> {
     UpdateSquad { squad: &'a SquadFacts },
     /// Add, remove or change members of a squad.
     ManageSquadMembers { squad: &'a SquadFacts },
+    /// Define a KPI, or edit, archive or change the owners of one.
+    DefineKpi { scope: &'a ScopeFacts },
+    /// Record a measurement of a KPI.
+    RecordMeasurement { kpi: &'a KpiFacts },
+    /// Delete a measurement (`own`: the caller recorded it).
+    DeleteMeasurement { kpi: &'a KpiFacts, own: bool },
+    /// Create or change a quarterly outcome, or set its status.
+    PlanOutcome { scope: &'a ScopeFacts },
+    /// Create or change an initiative of a squad, or map it to outcomes.
+    WriteInitiative { squad: &'a ScopeFacts },
+    /// Declare that squad `from` needs another squad's work.
+    CreateDependency { from: &'a ScopeFacts },
+    /// Change a dependency between two squads.
+    UpdateDependency {
+        from: &'a ScopeFacts,
+        to: &'a ScopeFacts,
+    },
 }
 
 /// Allows or denies `action` for `actor`. A denial is FORBIDDEN and names nothing.
@@ -65,6 +102,28 @@ pub fn check(actor: &Actor, action: Action<'_>) -> ApiResult<()> {
             admin || (writer && (squad.actor_leads_home_team || squad.actor_is_squad_lead))
         }
         Action::ManageSquadMembers { squad } => admin || (writer && squad.actor_leads_home_team),
+        Action::DefineKpi { scope } | Action::PlanOutcome { scope } => {
+            admin || (writer && scope.actor_leads)
+        }
+        // DESIGN §2: the KPI's owners and the members of its squad; not ADMIN as such
+        // (an admin who measures a KPI becomes one of its owners).
+        Action::RecordMeasurement { kpi } => {
+            writer && (kpi.actor_is_owner || (kpi.squad_scoped && kpi.scope.actor_is_member))
+        }
+        Action::DeleteMeasurement { kpi, own } => {
+            admin || (writer && ((own && kpi.actor_is_owner) || kpi.scope.actor_leads))
+        }
+        Action::WriteInitiative { squad } | Action::CreateDependency { from: squad } => {
+            admin || (writer && (squad.actor_leads || squad.actor_is_member))
+        }
+        Action::UpdateDependency { from, to } => {
+            admin
+                || (writer
+                    && (from.actor_leads
+                        || from.actor_is_member
+                        || to.actor_leads
+                        || to.actor_is_member))
+        }
     };
     if allowed {
         Ok(())
@@ -104,6 +163,44 @@ mod tests {
     };
 
     use OrgRole::{Admin, Member, Viewer};
+
+    const SCOPE_LEAD: ScopeFacts = ScopeFacts {
+        actor_leads: true,
+        actor_is_member: true,
+    };
+    const SCOPE_MEMBER: ScopeFacts = ScopeFacts {
+        actor_leads: false,
+        actor_is_member: true,
+    };
+    const SCOPE_NONE: ScopeFacts = ScopeFacts {
+        actor_leads: false,
+        actor_is_member: false,
+    };
+    const KPI_OWNER: KpiFacts = KpiFacts {
+        scope: SCOPE_NONE,
+        squad_scoped: false,
+        actor_is_owner: true,
+    };
+    const SQUAD_KPI_MEMBER: KpiFacts = KpiFacts {
+        scope: SCOPE_MEMBER,
+        squad_scoped: true,
+        actor_is_owner: false,
+    };
+    const TEAM_KPI_MEMBER: KpiFacts = KpiFacts {
+        scope: SCOPE_MEMBER,
+        squad_scoped: false,
+        actor_is_owner: false,
+    };
+    const KPI_STRANGER: KpiFacts = KpiFacts {
+        scope: SCOPE_NONE,
+        squad_scoped: true,
+        actor_is_owner: false,
+    };
+    const KPI_LEAD: KpiFacts = KpiFacts {
+        scope: SCOPE_LEAD,
+        squad_scoped: true,
+        actor_is_owner: false,
+    };
 
     /// DESIGN §2, the rows this code knows: (action, role, allowed).
     #[test]
@@ -251,6 +348,218 @@ mod tests {
                 Action::ManageSquadMembers { squad: &HOME_LEAD },
                 Viewer,
                 false,
+            ),
+            (
+                "define kpi",
+                Action::DefineKpi { scope: &SCOPE_NONE },
+                Admin,
+                true,
+            ),
+            (
+                "define kpi",
+                Action::DefineKpi { scope: &SCOPE_LEAD },
+                Member,
+                true,
+            ),
+            (
+                "define kpi",
+                Action::DefineKpi {
+                    scope: &SCOPE_MEMBER,
+                },
+                Member,
+                false,
+            ),
+            (
+                "define kpi",
+                Action::DefineKpi { scope: &SCOPE_LEAD },
+                Viewer,
+                false,
+            ),
+            (
+                "record",
+                Action::RecordMeasurement { kpi: &KPI_OWNER },
+                Member,
+                true,
+            ),
+            (
+                "record",
+                Action::RecordMeasurement {
+                    kpi: &SQUAD_KPI_MEMBER,
+                },
+                Member,
+                true,
+            ),
+            (
+                "record",
+                Action::RecordMeasurement {
+                    kpi: &TEAM_KPI_MEMBER,
+                },
+                Member,
+                false,
+            ),
+            (
+                "record",
+                Action::RecordMeasurement { kpi: &KPI_STRANGER },
+                Member,
+                false,
+            ),
+            (
+                "record",
+                Action::RecordMeasurement { kpi: &KPI_STRANGER },
+                Admin,
+                false,
+            ),
+            (
+                "record",
+                Action::RecordMeasurement { kpi: &KPI_OWNER },
+                Viewer,
+                false,
+            ),
+            (
+                "delete measurement",
+                Action::DeleteMeasurement {
+                    kpi: &KPI_OWNER,
+                    own: true,
+                },
+                Member,
+                true,
+            ),
+            (
+                "delete measurement",
+                Action::DeleteMeasurement {
+                    kpi: &KPI_OWNER,
+                    own: false,
+                },
+                Member,
+                false,
+            ),
+            (
+                "delete measurement",
+                Action::DeleteMeasurement {
+                    kpi: &KPI_LEAD,
+                    own: false,
+                },
+                Member,
+                true,
+            ),
+            (
+                "delete measurement",
+                Action::DeleteMeasurement {
+                    kpi: &KPI_STRANGER,
+                    own: false,
+                },
+                Admin,
+                true,
+            ),
+            (
+                "delete measurement",
+                Action::DeleteMeasurement {
+                    kpi: &KPI_OWNER,
+                    own: true,
+                },
+                Viewer,
+                false,
+            ),
+            (
+                "plan outcome",
+                Action::PlanOutcome { scope: &SCOPE_NONE },
+                Admin,
+                true,
+            ),
+            (
+                "plan outcome",
+                Action::PlanOutcome { scope: &SCOPE_LEAD },
+                Member,
+                true,
+            ),
+            (
+                "plan outcome",
+                Action::PlanOutcome {
+                    scope: &SCOPE_MEMBER,
+                },
+                Member,
+                false,
+            ),
+            (
+                "plan outcome",
+                Action::PlanOutcome { scope: &SCOPE_LEAD },
+                Viewer,
+                false,
+            ),
+            (
+                "initiative",
+                Action::WriteInitiative {
+                    squad: &SCOPE_MEMBER,
+                },
+                Member,
+                true,
+            ),
+            (
+                "initiative",
+                Action::WriteInitiative { squad: &SCOPE_NONE },
+                Member,
+                false,
+            ),
+            (
+                "initiative",
+                Action::WriteInitiative { squad: &SCOPE_NONE },
+                Admin,
+                true,
+            ),
+            (
+                "initiative",
+                Action::WriteInitiative { squad: &SCOPE_LEAD },
+                Viewer,
+                false,
+            ),
+            (
+                "create dependency",
+                Action::CreateDependency {
+                    from: &SCOPE_MEMBER,
+                },
+                Member,
+                true,
+            ),
+            (
+                "create dependency",
+                Action::CreateDependency { from: &SCOPE_NONE },
+                Member,
+                false,
+            ),
+            (
+                "create dependency",
+                Action::CreateDependency {
+                    from: &SCOPE_MEMBER,
+                },
+                Viewer,
+                false,
+            ),
+            (
+                "update dependency",
+                Action::UpdateDependency {
+                    from: &SCOPE_NONE,
+                    to: &SCOPE_MEMBER,
+                },
+                Member,
+                true,
+            ),
+            (
+                "update dependency",
+                Action::UpdateDependency {
+                    from: &SCOPE_NONE,
+                    to: &SCOPE_NONE,
+                },
+                Member,
+                false,
+            ),
+            (
+                "update dependency",
+                Action::UpdateDependency {
+                    from: &SCOPE_NONE,
+                    to: &SCOPE_NONE,
+                },
+                Admin,
+                true,
             ),
         ];
         for (name, action, role, allowed) in table {

@@ -66,6 +66,7 @@ impl<T> Page<T> {
 pub enum SortValue {
     Text(String),
     Time(DateTime<Utc>),
+    Float(f64),
 }
 
 impl From<SortValue> for Value {
@@ -73,6 +74,7 @@ impl From<SortValue> for Value {
         match v {
             SortValue::Text(s) => s.into(),
             SortValue::Time(t) => t.into(),
+            SortValue::Float(f) => f.into(),
         }
     }
 }

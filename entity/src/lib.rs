@@ -1,9 +1,16 @@
 //! sea-orm entities: one module per table, no logic (DESIGN §4).
 
+pub mod dependency;
 pub mod enums;
+pub mod initiative;
 pub mod invite;
+pub mod kpi;
+pub mod kpi_measurement;
+pub mod kpi_owner;
 pub mod login_throttle;
 pub mod organization;
+pub mod outcome;
+pub mod outcome_initiative;
 pub mod refresh_token;
 pub mod squad;
 pub mod squad_membership;

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_identity;
 mod m20261125_000002_create_teams_and_squads;
 mod m20261125_000003_create_login_throttle;
+mod m20261125_000004_create_kpis_and_outcomes;
 
 /// All migrations of the schema, oldest first.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_identity::Migration),
             Box::new(m20261125_000002_create_teams_and_squads::Migration),
             Box::new(m20261125_000003_create_login_throttle::Migration),
+            Box::new(m20261125_000004_create_kpis_and_outcomes::Migration),
         ]
     }
 }

@@ -1,7 +1,11 @@
 //! The domain: one folder per area, each with its service (rules, policy, sea-orm)
 //! and its GraphQL types. Shared helpers for the services live here.
 
+pub mod calendar;
 pub mod identity;
+pub mod kpis;
+pub mod planning;
+pub mod scope;
 pub mod squads;
 pub mod teams;
 pub mod text;
@@ -26,6 +30,8 @@ pub struct Services {
     pub identity: identity::IdentityService,
     pub teams: teams::TeamService,
     pub squads: squads::SquadService,
+    pub kpis: kpis::KpiService,
+    pub planning: planning::PlanningService,
     pub db: DatabaseConnection,
 }
 
@@ -37,6 +43,8 @@ impl Services {
             identity: identity::IdentityService::new(db.clone(), jwt),
             teams: teams::TeamService::new(db.clone()),
             squads: squads::SquadService::new(db.clone()),
+            kpis: kpis::KpiService::new(db.clone()),
+            planning: planning::PlanningService::new(db.clone()),
             db,
         }
     }
@@ -87,6 +95,13 @@ tenant_table!(team, versioned);
 tenant_table!(team_membership, versioned);
 tenant_table!(squad, versioned);
 tenant_table!(squad_membership, versioned);
+tenant_table!(kpi, versioned);
+tenant_table!(kpi_owner);
+tenant_table!(kpi_measurement, versioned);
+tenant_table!(outcome, versioned);
+tenant_table!(initiative, versioned);
+tenant_table!(outcome_initiative);
+tenant_table!(dependency, versioned);
 
 /// The row `id` of the caller's organisation; another organisation's row is NOT_FOUND.
 pub async fn find_in_org<E, C>(db: &C, org: Uuid, id: Uuid) -> ApiResult<E::Model>

@@ -13,6 +13,11 @@ pub enum Kind {
     User,
     Team,
     Squad,
+    Kpi,
+    KpiMeasurement,
+    Outcome,
+    Initiative,
+    Dependency,
 }
 
 impl Kind {
@@ -22,13 +27,28 @@ impl Kind {
             Kind::User => "User",
             Kind::Team => "Team",
             Kind::Squad => "Squad",
+            Kind::Kpi => "Kpi",
+            Kind::KpiMeasurement => "KpiMeasurement",
+            Kind::Outcome => "Outcome",
+            Kind::Initiative => "Initiative",
+            Kind::Dependency => "Dependency",
         }
     }
 
     fn parse(s: &str) -> Option<Self> {
-        [Kind::Organization, Kind::User, Kind::Team, Kind::Squad]
-            .into_iter()
-            .find(|k| k.name() == s)
+        [
+            Kind::Organization,
+            Kind::User,
+            Kind::Team,
+            Kind::Squad,
+            Kind::Kpi,
+            Kind::KpiMeasurement,
+            Kind::Outcome,
+            Kind::Initiative,
+            Kind::Dependency,
+        ]
+        .into_iter()
+        .find(|k| k.name() == s)
     }
 }
 

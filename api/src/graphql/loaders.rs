@@ -11,7 +11,7 @@ use async_graphql::{
     Request,
 };
 use entity::organization;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Select};
 use uuid::Uuid;
 
 use crate::{
@@ -108,6 +108,10 @@ pub trait ChildRelation: Send + Sync + 'static {
     fn parent_of(m: &<Self::Entity as EntityTrait>::Model) -> Uuid;
     /// The order of the children.
     fn order() -> Order<Self::Entity>;
+    /// Narrows which children count (e.g. not archived ones).
+    fn scope(select: Select<Self::Entity>) -> Select<Self::Entity> {
+        select
+    }
 }
 
 /// One page of children per parent, in one statement per distinct page request.
@@ -132,7 +136,7 @@ where
         for ((org, args), parents) in groups {
             let pages = pagination::paginate_grouped(
                 &self.0,
-                R::Entity::find().filter(R::Entity::ORG.eq(org)),
+                R::scope(R::Entity::find().filter(R::Entity::ORG.eq(org))),
                 R::parent_column(),
                 R::parent_of,
                 &parents,
@@ -163,7 +167,7 @@ impl<R: ChildRelation> Loader<InOrg> for ChildCounts<R> {
         for (org, parents) in by_org(keys, |k| k) {
             let counts = pagination::count_grouped(
                 &self.0,
-                R::Entity::find().filter(R::Entity::ORG.eq(org)),
+                R::scope(R::Entity::find().filter(R::Entity::ORG.eq(org))),
                 R::parent_column(),
                 &parents,
             )
@@ -222,6 +226,8 @@ pub fn register(request: Request, db: &DatabaseConnection) -> Request {
     let registry = Registry { db, request }.with(OrganizationLoader(db.clone()));
     let registry = crate::domain::identity::loaders::register(registry);
     let registry = crate::domain::teams::loaders::register(registry);
+    let registry = crate::domain::kpis::loaders::register(registry);
+    let registry = crate::domain::planning::loaders::register(registry);
     crate::domain::squads::loaders::register(registry).request
 }
 
@@ -265,6 +271,23 @@ where
         page,
         super::connection::TotalCount::new(ChildTotal::<R>(key, PhantomData)),
     ))
+}
+
+/// The page of `parent`'s children in relation `R` as a connection of `T`.
+pub async fn children<R, T>(
+    ctx: &async_graphql::Context<'_>,
+    org: Uuid,
+    parent: Uuid,
+    args: PageArgs,
+    wrap: fn(<R::Entity as EntityTrait>::Model) -> T,
+) -> ApiResult<super::connection::Conn<T>>
+where
+    R: ChildRelation,
+    <R::Entity as EntityTrait>::Model: Clone + Send + Sync,
+    T: async_graphql::OutputType,
+{
+    let (page, total) = load_children::<R>(ctx, org, parent, args).await?;
+    Ok(super::connection::connection(page, wrap, total))
 }
 
 struct ChildTotal<R>(InOrg, PhantomData<fn() -> R>);

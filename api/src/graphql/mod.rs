@@ -7,6 +7,7 @@ pub mod ids;
 pub mod limits;
 pub mod loaders;
 pub mod node;
+pub mod scalars;
 
 use async_graphql::{
     dataloader::{DataLoader, Loader},
@@ -15,7 +16,7 @@ use async_graphql::{
 
 use crate::{
     auth::Actor,
-    domain::{identity, squads, teams, Services},
+    domain::{identity, kpis, planning, squads, teams, Services},
     error::{ApiError, ApiResult},
 };
 
@@ -34,6 +35,8 @@ pub struct QueryRoot(
     node::NodeQuery,
     teams::graphql::TeamQuery,
     squads::graphql::SquadQuery,
+    kpis::graphql::KpiQuery,
+    planning::graphql::PlanningQuery,
 );
 
 /// Every mutation of the API.
@@ -43,6 +46,8 @@ pub struct MutationRoot(
     identity::graphql::IdentityMutation,
     teams::graphql::TeamMutation,
     squads::graphql::SquadMutation,
+    kpis::graphql::KpiMutation,
+    planning::graphql::PlanningMutation,
 );
 
 /// The schema type served at `/graphql`.

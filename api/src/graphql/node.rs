@@ -1,7 +1,7 @@
 //! The Relay `Node` interface and `node(id:)`.
 
 use async_graphql::{Context, Interface, Object, ID};
-use entity::{squad, team, user};
+use entity::{dependency, initiative, kpi, kpi_measurement, outcome, squad, team, user};
 
 use super::{
     ids::{self, Kind},
@@ -12,6 +12,8 @@ use crate::{
     authz::{self, Action},
     domain::{
         identity::graphql::{Organization, User},
+        kpis::graphql::{Kpi, KpiMeasurement},
+        planning::graphql::{Dependency, Initiative, Outcome},
         squads::graphql::Squad,
         teams::graphql::Team,
     },
@@ -26,6 +28,11 @@ pub enum Node {
     User(User),
     Team(Team),
     Squad(Squad),
+    Kpi(Kpi),
+    KpiMeasurement(KpiMeasurement),
+    Outcome(Outcome),
+    Initiative(Initiative),
+    Dependency(Dependency),
 }
 
 /// The `node` query.
@@ -53,6 +60,19 @@ impl NodeQuery {
             Kind::User => Node::User(User(load_one::<user::Entity>(ctx, org, uuid).await?)),
             Kind::Team => Node::Team(Team(load_one::<team::Entity>(ctx, org, uuid).await?)),
             Kind::Squad => Node::Squad(Squad(load_one::<squad::Entity>(ctx, org, uuid).await?)),
+            Kind::Kpi => Node::Kpi(Kpi(load_one::<kpi::Entity>(ctx, org, uuid).await?)),
+            Kind::KpiMeasurement => Node::KpiMeasurement(KpiMeasurement(
+                load_one::<kpi_measurement::Entity>(ctx, org, uuid).await?,
+            )),
+            Kind::Outcome => {
+                Node::Outcome(Outcome(load_one::<outcome::Entity>(ctx, org, uuid).await?))
+            }
+            Kind::Initiative => Node::Initiative(Initiative(
+                load_one::<initiative::Entity>(ctx, org, uuid).await?,
+            )),
+            Kind::Dependency => Node::Dependency(Dependency(
+                load_one::<dependency::Entity>(ctx, org, uuid).await?,
+            )),
         };
         Ok(Some(node))
     }
