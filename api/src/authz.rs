@@ -2,7 +2,7 @@
 //! in the team, …), then call [`check`] before they write. `check` is pure, so its
 //! test is a plain table.
 
-use entity::enums::OrgRole;
+use entity::enums::{Discipline, OrgRole};
 
 use crate::{
     auth::Actor,
@@ -45,6 +45,14 @@ pub struct KpiFacts {
     pub actor_is_owner: bool,
 }
 
+/// The caller's standing in a roadmap alignment session.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AlignmentFacts {
+    pub actor_is_facilitator: bool,
+    /// Participants include the facilitator.
+    pub actor_is_participant: bool,
+}
+
 /// Everything a caller may try to do.
 #[derive(Debug, Clone, Copy)]
 pub enum Action<'a> {
@@ -83,6 +91,19 @@ pub enum Action<'a> {
         from: &'a ScopeFacts,
         to: &'a ScopeFacts,
     },
+    /// Create a roadmap alignment session (the caller facilitates it).
+    CreateAlignment,
+    /// Change a session's details and participants, start or close it.
+    FacilitateAlignment { alignment: &'a AlignmentFacts },
+    /// Add, change, remove or rank a session's roadmap items.
+    EditRoadmap { alignment: &'a AlignmentFacts },
+    /// Sign a session off for the caller's own discipline.
+    SignOffAlignment { alignment: &'a AlignmentFacts },
+    /// Withdraw a sign-off (`own`: the caller gave it).
+    WithdrawSignOff {
+        alignment: &'a AlignmentFacts,
+        own: bool,
+    },
 }
 
 /// Allows or denies `action` for `actor`. A denial is FORBIDDEN and names nothing.
@@ -115,6 +136,18 @@ pub fn check(actor: &Actor, action: Action<'_>) -> ApiResult<()> {
         }
         Action::WriteInitiative { squad } | Action::CreateDependency { from: squad } => {
             admin || (writer && (squad.actor_leads || squad.actor_is_member))
+        }
+        // DESIGN §2: PRODUCT members create and facilitate alignments; ADMIN too.
+        Action::CreateAlignment => admin || (writer && actor.discipline() == Discipline::Product),
+        Action::FacilitateAlignment { alignment } => {
+            admin || (writer && alignment.actor_is_facilitator)
+        }
+        // DESIGN §2: the facilitator and participants edit items (not ADMIN as such).
+        Action::EditRoadmap { alignment } | Action::SignOffAlignment { alignment } => {
+            writer && (alignment.actor_is_facilitator || alignment.actor_is_participant)
+        }
+        Action::WithdrawSignOff { alignment, own } => {
+            writer && ((own && alignment.actor_is_participant) || alignment.actor_is_facilitator)
         }
         Action::UpdateDependency { from, to } => {
             admin
@@ -164,6 +197,18 @@ mod tests {
 
     use OrgRole::{Admin, Member, Viewer};
 
+    const FACILITATOR: AlignmentFacts = AlignmentFacts {
+        actor_is_facilitator: true,
+        actor_is_participant: true,
+    };
+    const PARTICIPANT: AlignmentFacts = AlignmentFacts {
+        actor_is_facilitator: false,
+        actor_is_participant: true,
+    };
+    const OUTSIDE: AlignmentFacts = AlignmentFacts {
+        actor_is_facilitator: false,
+        actor_is_participant: false,
+    };
     const SCOPE_LEAD: ScopeFacts = ScopeFacts {
         actor_leads: true,
         actor_is_member: true,
@@ -201,6 +246,24 @@ mod tests {
         squad_scoped: true,
         actor_is_owner: false,
     };
+
+    #[test]
+    fn product_members_create_alignments_and_other_disciplines_do_not() {
+        for (discipline, role, allowed) in [
+            (Discipline::Product, OrgRole::Member, true),
+            (Discipline::Engineering, OrgRole::Member, false),
+            (Discipline::Design, OrgRole::Member, false),
+            (Discipline::Product, OrgRole::Viewer, false),
+            (Discipline::Design, OrgRole::Admin, true),
+        ] {
+            let actor = Actor::user(Uuid::nil(), Uuid::nil(), role, discipline);
+            assert_eq!(
+                check(&actor, Action::CreateAlignment).is_ok(),
+                allowed,
+                "{discipline:?} {role:?}"
+            );
+        }
+    }
 
     /// DESIGN §2, the rows this code knows: (action, role, allowed).
     #[test]
@@ -559,6 +622,132 @@ mod tests {
                     to: &SCOPE_NONE,
                 },
                 Admin,
+                true,
+            ),
+            ("create alignment", Action::CreateAlignment, Admin, true),
+            ("create alignment", Action::CreateAlignment, Member, false),
+            ("create alignment", Action::CreateAlignment, Viewer, false),
+            (
+                "facilitate",
+                Action::FacilitateAlignment {
+                    alignment: &FACILITATOR,
+                },
+                Member,
+                true,
+            ),
+            (
+                "facilitate",
+                Action::FacilitateAlignment {
+                    alignment: &PARTICIPANT,
+                },
+                Member,
+                false,
+            ),
+            (
+                "facilitate",
+                Action::FacilitateAlignment {
+                    alignment: &OUTSIDE,
+                },
+                Admin,
+                true,
+            ),
+            (
+                "facilitate",
+                Action::FacilitateAlignment {
+                    alignment: &FACILITATOR,
+                },
+                Viewer,
+                false,
+            ),
+            (
+                "edit roadmap",
+                Action::EditRoadmap {
+                    alignment: &PARTICIPANT,
+                },
+                Member,
+                true,
+            ),
+            (
+                "edit roadmap",
+                Action::EditRoadmap {
+                    alignment: &FACILITATOR,
+                },
+                Member,
+                true,
+            ),
+            (
+                "edit roadmap",
+                Action::EditRoadmap {
+                    alignment: &OUTSIDE,
+                },
+                Member,
+                false,
+            ),
+            (
+                "edit roadmap",
+                Action::EditRoadmap {
+                    alignment: &OUTSIDE,
+                },
+                Admin,
+                false,
+            ),
+            (
+                "edit roadmap",
+                Action::EditRoadmap {
+                    alignment: &PARTICIPANT,
+                },
+                Viewer,
+                false,
+            ),
+            (
+                "sign off",
+                Action::SignOffAlignment {
+                    alignment: &PARTICIPANT,
+                },
+                Member,
+                true,
+            ),
+            (
+                "sign off",
+                Action::SignOffAlignment {
+                    alignment: &OUTSIDE,
+                },
+                Admin,
+                false,
+            ),
+            (
+                "sign off",
+                Action::SignOffAlignment {
+                    alignment: &PARTICIPANT,
+                },
+                Viewer,
+                false,
+            ),
+            (
+                "withdraw",
+                Action::WithdrawSignOff {
+                    alignment: &PARTICIPANT,
+                    own: true,
+                },
+                Member,
+                true,
+            ),
+            (
+                "withdraw",
+                Action::WithdrawSignOff {
+                    alignment: &PARTICIPANT,
+                    own: false,
+                },
+                Member,
+                false,
+            ),
+            (
+                "withdraw",
+                Action::WithdrawSignOff {
+                    alignment: &FACILITATOR,
+                    own: false,
+                },
+                Member,
                 true,
             ),
         ];

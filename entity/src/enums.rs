@@ -147,3 +147,29 @@ pub enum DependencyStatus {
     #[sea_orm(string_value = "CANCELLED")]
     Cancelled,
 }
+
+/// The life of a roadmap alignment session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum AlignmentStatus {
+    #[sea_orm(string_value = "DRAFT")]
+    Draft,
+    #[sea_orm(string_value = "IN_SESSION")]
+    InSession,
+    #[sea_orm(string_value = "ALIGNED")]
+    Aligned,
+    #[sea_orm(string_value = "CLOSED")]
+    Closed,
+}
+
+/// How firmly a roadmap item is promised for the quarter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum Commitment {
+    #[sea_orm(string_value = "COMMITTED")]
+    Committed,
+    #[sea_orm(string_value = "STRETCH")]
+    Stretch,
+    #[sea_orm(string_value = "DEFERRED")]
+    Deferred,
+}

@@ -1,5 +1,7 @@
 //! sea-orm entities: one module per table, no logic (DESIGN §4).
 
+pub mod alignment_participant;
+pub mod alignment_signoff;
 pub mod dependency;
 pub mod enums;
 pub mod initiative;
@@ -12,6 +14,8 @@ pub mod organization;
 pub mod outcome;
 pub mod outcome_initiative;
 pub mod refresh_token;
+pub mod roadmap_alignment;
+pub mod roadmap_item;
 pub mod squad;
 pub mod squad_membership;
 pub mod team;

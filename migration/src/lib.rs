@@ -7,6 +7,7 @@ mod m20261125_000001_create_identity;
 mod m20261125_000002_create_teams_and_squads;
 mod m20261125_000003_create_login_throttle;
 mod m20261125_000004_create_kpis_and_outcomes;
+mod m20261125_000005_create_roadmap_alignment;
 
 /// All migrations of the schema, oldest first.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_create_teams_and_squads::Migration),
             Box::new(m20261125_000003_create_login_throttle::Migration),
             Box::new(m20261125_000004_create_kpis_and_outcomes::Migration),
+            Box::new(m20261125_000005_create_roadmap_alignment::Migration),
         ]
     }
 }

@@ -5,9 +5,11 @@ mod common;
 
 mod http;
 mod identity;
+mod roadmap;
 mod schema;
 mod smoke;
 mod squads;
 mod statements;
 mod teams;
 mod throttle;
+mod two_nodes;

@@ -49,6 +49,13 @@ impl Actor {
         }
     }
 
+    /// The discipline of a user caller.
+    pub fn discipline(&self) -> Discipline {
+        match &self.principal {
+            Principal::User { discipline, .. } => *discipline,
+        }
+    }
+
     /// The organisation role of a user caller.
     pub fn org_role(&self) -> OrgRole {
         match &self.principal {

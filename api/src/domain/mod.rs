@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod identity;
 pub mod kpis;
 pub mod planning;
+pub mod roadmap;
 pub mod scope;
 pub mod squads;
 pub mod teams;
@@ -22,6 +23,7 @@ use crate::{
     auth::jwt::JwtKeys,
     db::now,
     error::{ApiError, ApiResult},
+    events::EventBus,
 };
 
 /// Every service, built once at start and shared by all requests.
@@ -32,12 +34,14 @@ pub struct Services {
     pub squads: squads::SquadService,
     pub kpis: kpis::KpiService,
     pub planning: planning::PlanningService,
+    pub roadmap: roadmap::RoadmapService,
+    pub events: EventBus,
     pub db: DatabaseConnection,
 }
 
 impl Services {
     /// The services over one database, signing tokens with `jwt`.
-    pub fn new(db: DatabaseConnection, jwt: JwtKeys) -> Self {
+    pub fn new(db: DatabaseConnection, jwt: JwtKeys, events: EventBus) -> Self {
         let jwt = Arc::new(jwt);
         Self {
             identity: identity::IdentityService::new(db.clone(), jwt),
@@ -45,6 +49,8 @@ impl Services {
             squads: squads::SquadService::new(db.clone()),
             kpis: kpis::KpiService::new(db.clone()),
             planning: planning::PlanningService::new(db.clone()),
+            roadmap: roadmap::RoadmapService::new(db.clone(), events.clone()),
+            events,
             db,
         }
     }
@@ -102,6 +108,10 @@ tenant_table!(outcome, versioned);
 tenant_table!(initiative, versioned);
 tenant_table!(outcome_initiative);
 tenant_table!(dependency, versioned);
+tenant_table!(roadmap_alignment, versioned);
+tenant_table!(alignment_participant);
+tenant_table!(roadmap_item, versioned);
+tenant_table!(alignment_signoff);
 
 /// The row `id` of the caller's organisation; another organisation's row is NOT_FOUND.
 pub async fn find_in_org<E, C>(db: &C, org: Uuid, id: Uuid) -> ApiResult<E::Model>

@@ -80,6 +80,17 @@ graphql_enum! {
     DependencyStatus => db::DependencyStatus { Open, AtRisk, Done, Cancelled }
 }
 
+graphql_enum! {
+    /// The life of a roadmap alignment session: DRAFT → IN_SESSION → ALIGNED (all three
+    /// disciplines signed off) → CLOSED; a change after a sign-off returns it to IN_SESSION.
+    AlignmentStatus => db::AlignmentStatus { Draft, InSession, Aligned, Closed }
+}
+
+graphql_enum! {
+    /// How firmly a roadmap item is promised for the quarter.
+    Commitment => db::Commitment { Committed, Stretch, Deferred }
+}
+
 /// Sort direction of a list.
 #[derive(Enum, Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub enum OrderDirection {

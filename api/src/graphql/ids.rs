@@ -18,6 +18,8 @@ pub enum Kind {
     Outcome,
     Initiative,
     Dependency,
+    RoadmapAlignment,
+    RoadmapItem,
 }
 
 impl Kind {
@@ -32,6 +34,8 @@ impl Kind {
             Kind::Outcome => "Outcome",
             Kind::Initiative => "Initiative",
             Kind::Dependency => "Dependency",
+            Kind::RoadmapAlignment => "RoadmapAlignment",
+            Kind::RoadmapItem => "RoadmapItem",
         }
     }
 
@@ -46,6 +50,8 @@ impl Kind {
             Kind::Outcome,
             Kind::Initiative,
             Kind::Dependency,
+            Kind::RoadmapAlignment,
+            Kind::RoadmapItem,
         ]
         .into_iter()
         .find(|k| k.name() == s)

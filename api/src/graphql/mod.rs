@@ -11,12 +11,12 @@ pub mod scalars;
 
 use async_graphql::{
     dataloader::{DataLoader, Loader},
-    Context, EmptySubscription, MergedObject, Schema, SchemaBuilder,
+    Context, MergedObject, MergedSubscription, Schema, SchemaBuilder,
 };
 
 use crate::{
     auth::Actor,
-    domain::{identity, kpis, planning, squads, teams, Services},
+    domain::{identity, kpis, planning, roadmap, squads, teams, Services},
     error::{ApiError, ApiResult},
 };
 
@@ -37,6 +37,7 @@ pub struct QueryRoot(
     squads::graphql::SquadQuery,
     kpis::graphql::KpiQuery,
     planning::graphql::PlanningQuery,
+    roadmap::graphql::RoadmapQuery,
 );
 
 /// Every mutation of the API.
@@ -48,17 +49,23 @@ pub struct MutationRoot(
     squads::graphql::SquadMutation,
     kpis::graphql::KpiMutation,
     planning::graphql::PlanningMutation,
+    roadmap::graphql::RoadmapMutation,
 );
 
+/// Every subscription of the API (GraphQL over WebSocket, graphql-transport-ws).
+#[derive(MergedSubscription, Default)]
+#[graphql(name = "Subscription")]
+pub struct SubscriptionRoot(roadmap::graphql::RoadmapSubscription);
+
 /// The schema type served at `/graphql`.
-pub type NorthstarSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type NorthstarSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// The schema with its limits, without runtime data: `northstar schema` prints its SDL.
-pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)

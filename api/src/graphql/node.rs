@@ -1,7 +1,10 @@
 //! The Relay `Node` interface and `node(id:)`.
 
 use async_graphql::{Context, Interface, Object, ID};
-use entity::{dependency, initiative, kpi, kpi_measurement, outcome, squad, team, user};
+use entity::{
+    dependency, initiative, kpi, kpi_measurement, outcome, roadmap_alignment, roadmap_item, squad,
+    team, user,
+};
 
 use super::{
     ids::{self, Kind},
@@ -14,6 +17,7 @@ use crate::{
         identity::graphql::{Organization, User},
         kpis::graphql::{Kpi, KpiMeasurement},
         planning::graphql::{Dependency, Initiative, Outcome},
+        roadmap::graphql::{RoadmapAlignment, RoadmapItem},
         squads::graphql::Squad,
         teams::graphql::Team,
     },
@@ -33,6 +37,8 @@ pub enum Node {
     Outcome(Outcome),
     Initiative(Initiative),
     Dependency(Dependency),
+    RoadmapAlignment(RoadmapAlignment),
+    RoadmapItem(RoadmapItem),
 }
 
 /// The `node` query.
@@ -72,6 +78,12 @@ impl NodeQuery {
             )),
             Kind::Dependency => Node::Dependency(Dependency(
                 load_one::<dependency::Entity>(ctx, org, uuid).await?,
+            )),
+            Kind::RoadmapAlignment => Node::RoadmapAlignment(RoadmapAlignment(
+                load_one::<roadmap_alignment::Entity>(ctx, org, uuid).await?,
+            )),
+            Kind::RoadmapItem => Node::RoadmapItem(RoadmapItem(
+                load_one::<roadmap_item::Entity>(ctx, org, uuid).await?,
             )),
         };
         Ok(Some(node))
