@@ -41,6 +41,34 @@ pub struct LeadFacts {
     pub actor_leads_a_team: bool,
 }
 
+/// The caller's standing in the team or squad that owns something (a KPI, an outcome,
+/// an initiative), gathered by the service.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScopeFacts {
+    /// A LEAD of the team; for a squad, a LEAD of the squad or of its home team.
+    pub actor_leads: bool,
+    /// A member of the team or squad (any role).
+    pub actor_is_member: bool,
+}
+
+/// The caller's standing towards one KPI.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KpiFacts {
+    pub scope: ScopeFacts,
+    /// The KPI belongs to a squad (its members may record measurements).
+    pub squad_scoped: bool,
+    /// The caller is one of the KPI's owners.
+    pub actor_is_owner: bool,
+}
+
+/// The caller's standing in a roadmap alignment session.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AlignmentFacts {
+    pub actor_is_facilitator: bool,
+    /// Participants include the facilitator.
+    pub actor_is_participant: bool,
+}
+
 /// Everything a caller may try to do.
 #[derive(Debug, Clone, Copy)]
 pub enum Action<'a> {
@@ -83,6 +111,36 @@ pub enum Action<'a> {
     DeprecateDecisionRecord { lead: &'a LeadFacts },
     /// Mark an ACCEPTED decision record as superseded by another.
     SupersedeDecisionRecord { lead: &'a LeadFacts },
+    /// Define a KPI, or edit, archive or change the owners of one.
+    DefineKpi { scope: &'a ScopeFacts },
+    /// Record a measurement of a KPI.
+    RecordMeasurement { kpi: &'a KpiFacts },
+    /// Delete a measurement (`own`: the caller recorded it).
+    DeleteMeasurement { kpi: &'a KpiFacts, own: bool },
+    /// Create or change a quarterly outcome, or set its status.
+    PlanOutcome { scope: &'a ScopeFacts },
+    /// Create or change an initiative of a squad, or map it to outcomes.
+    WriteInitiative { squad: &'a ScopeFacts },
+    /// Declare that squad `from` needs another squad's work.
+    CreateDependency { from: &'a ScopeFacts },
+    /// Change a dependency between two squads.
+    UpdateDependency {
+        from: &'a ScopeFacts,
+        to: &'a ScopeFacts,
+    },
+    /// Create a roadmap alignment session (the caller facilitates it).
+    CreateAlignment,
+    /// Change a session's details and participants, start or close it.
+    FacilitateAlignment { alignment: &'a AlignmentFacts },
+    /// Add, change, remove or rank a session's roadmap items.
+    EditRoadmap { alignment: &'a AlignmentFacts },
+    /// Sign a session off for the caller's own discipline.
+    SignOffAlignment { alignment: &'a AlignmentFacts },
+    /// Withdraw a sign-off (`own`: the caller gave it).
+    WithdrawSignOff {
+        alignment: &'a AlignmentFacts,
+        own: bool,
+    },
 }
 
 /// Allows or denies `action` for `actor`. A denial is FORBIDDEN and names nothing.
@@ -119,6 +177,40 @@ pub fn check(actor: &Actor, action: Action<'_>) -> ApiResult<()> {
         | Action::DeprecateDecisionRecord { lead }
         | Action::SupersedeDecisionRecord { lead } => {
             admin || (engineer && lead.actor_leads_a_team)
+        }
+        Action::DefineKpi { scope } | Action::PlanOutcome { scope } => {
+            admin || (writer && scope.actor_leads)
+        }
+        // DESIGN §2: the KPI's owners and the members of its squad; not ADMIN as such
+        // (an admin who measures a KPI becomes one of its owners).
+        Action::RecordMeasurement { kpi } => {
+            writer && (kpi.actor_is_owner || (kpi.squad_scoped && kpi.scope.actor_is_member))
+        }
+        Action::DeleteMeasurement { kpi, own } => {
+            admin || (writer && ((own && kpi.actor_is_owner) || kpi.scope.actor_leads))
+        }
+        Action::WriteInitiative { squad } | Action::CreateDependency { from: squad } => {
+            admin || (writer && (squad.actor_leads || squad.actor_is_member))
+        }
+        // DESIGN §2: PRODUCT members create and facilitate alignments; ADMIN too.
+        Action::CreateAlignment => admin || (writer && actor.discipline() == Discipline::Product),
+        Action::FacilitateAlignment { alignment } => {
+            admin || (writer && alignment.actor_is_facilitator)
+        }
+        // DESIGN §2: the facilitator and participants edit items (not ADMIN as such).
+        Action::EditRoadmap { alignment } | Action::SignOffAlignment { alignment } => {
+            writer && (alignment.actor_is_facilitator || alignment.actor_is_participant)
+        }
+        Action::WithdrawSignOff { alignment, own } => {
+            writer && ((own && alignment.actor_is_participant) || alignment.actor_is_facilitator)
+        }
+        Action::UpdateDependency { from, to } => {
+            admin
+                || (writer
+                    && (from.actor_leads
+                        || from.actor_is_member
+                        || to.actor_leads
+                        || to.actor_is_member))
         }
     };
     if allowed {
@@ -197,6 +289,74 @@ mod tests {
     const NO_LEAD: LeadFacts = LeadFacts {
         actor_leads_a_team: false,
     };
+
+    const FACILITATOR: AlignmentFacts = AlignmentFacts {
+        actor_is_facilitator: true,
+        actor_is_participant: true,
+    };
+    const PARTICIPANT: AlignmentFacts = AlignmentFacts {
+        actor_is_facilitator: false,
+        actor_is_participant: true,
+    };
+    const OUTSIDE: AlignmentFacts = AlignmentFacts {
+        actor_is_facilitator: false,
+        actor_is_participant: false,
+    };
+    const SCOPE_LEAD: ScopeFacts = ScopeFacts {
+        actor_leads: true,
+        actor_is_member: true,
+    };
+    const SCOPE_MEMBER: ScopeFacts = ScopeFacts {
+        actor_leads: false,
+        actor_is_member: true,
+    };
+    const SCOPE_NONE: ScopeFacts = ScopeFacts {
+        actor_leads: false,
+        actor_is_member: false,
+    };
+    const KPI_OWNER: KpiFacts = KpiFacts {
+        scope: SCOPE_NONE,
+        squad_scoped: false,
+        actor_is_owner: true,
+    };
+    const SQUAD_KPI_MEMBER: KpiFacts = KpiFacts {
+        scope: SCOPE_MEMBER,
+        squad_scoped: true,
+        actor_is_owner: false,
+    };
+    const TEAM_KPI_MEMBER: KpiFacts = KpiFacts {
+        scope: SCOPE_MEMBER,
+        squad_scoped: false,
+        actor_is_owner: false,
+    };
+    const KPI_STRANGER: KpiFacts = KpiFacts {
+        scope: SCOPE_NONE,
+        squad_scoped: true,
+        actor_is_owner: false,
+    };
+    const KPI_LEAD: KpiFacts = KpiFacts {
+        scope: SCOPE_LEAD,
+        squad_scoped: true,
+        actor_is_owner: false,
+    };
+
+    #[test]
+    fn product_members_create_alignments_and_other_disciplines_do_not() {
+        for (discipline, role, allowed) in [
+            (Discipline::Product, OrgRole::Member, true),
+            (Discipline::Engineering, OrgRole::Member, false),
+            (Discipline::Design, OrgRole::Member, false),
+            (Discipline::Product, OrgRole::Viewer, false),
+            (Discipline::Design, OrgRole::Admin, true),
+        ] {
+            let actor = Actor::user(Uuid::nil(), Uuid::nil(), role, discipline);
+            assert_eq!(
+                check(&actor, Action::CreateAlignment).is_ok(),
+                allowed,
+                "{discipline:?} {role:?}"
+            );
+        }
+    }
 
     use Caller::{Admin, DesignMember, Member, ProductAdmin, ProductMember, Viewer};
 
@@ -635,6 +795,358 @@ mod tests {
             assert_eq!(got.is_ok(), *allowed, "{name} as {who:?}");
             if let Err(e) = got {
                 assert_eq!(e.code(), "FORBIDDEN", "{name} as {who:?}");
+            }
+        }
+    }
+
+    /// DESIGN §2 for KPIs, outcomes, initiatives, dependencies and roadmap alignment.
+    #[test]
+    fn the_policy_table_for_planning_and_roadmaps() {
+        let table: &[(&str, Action<'_>, Caller, bool)] = &[
+            (
+                "define kpi",
+                Action::DefineKpi { scope: &SCOPE_NONE },
+                Admin,
+                true,
+            ),
+            (
+                "define kpi",
+                Action::DefineKpi { scope: &SCOPE_LEAD },
+                Member,
+                true,
+            ),
+            (
+                "define kpi",
+                Action::DefineKpi {
+                    scope: &SCOPE_MEMBER,
+                },
+                Member,
+                false,
+            ),
+            (
+                "define kpi",
+                Action::DefineKpi { scope: &SCOPE_LEAD },
+                Viewer,
+                false,
+            ),
+            (
+                "record",
+                Action::RecordMeasurement { kpi: &KPI_OWNER },
+                Member,
+                true,
+            ),
+            (
+                "record",
+                Action::RecordMeasurement {
+                    kpi: &SQUAD_KPI_MEMBER,
+                },
+                Member,
+                true,
+            ),
+            (
+                "record",
+                Action::RecordMeasurement {
+                    kpi: &TEAM_KPI_MEMBER,
+                },
+                Member,
+                false,
+            ),
+            (
+                "record",
+                Action::RecordMeasurement { kpi: &KPI_STRANGER },
+                Member,
+                false,
+            ),
+            (
+                "record",
+                Action::RecordMeasurement { kpi: &KPI_STRANGER },
+                Admin,
+                false,
+            ),
+            (
+                "record",
+                Action::RecordMeasurement { kpi: &KPI_OWNER },
+                Viewer,
+                false,
+            ),
+            (
+                "delete measurement",
+                Action::DeleteMeasurement {
+                    kpi: &KPI_OWNER,
+                    own: true,
+                },
+                Member,
+                true,
+            ),
+            (
+                "delete measurement",
+                Action::DeleteMeasurement {
+                    kpi: &KPI_OWNER,
+                    own: false,
+                },
+                Member,
+                false,
+            ),
+            (
+                "delete measurement",
+                Action::DeleteMeasurement {
+                    kpi: &KPI_LEAD,
+                    own: false,
+                },
+                Member,
+                true,
+            ),
+            (
+                "delete measurement",
+                Action::DeleteMeasurement {
+                    kpi: &KPI_STRANGER,
+                    own: false,
+                },
+                Admin,
+                true,
+            ),
+            (
+                "delete measurement",
+                Action::DeleteMeasurement {
+                    kpi: &KPI_OWNER,
+                    own: true,
+                },
+                Viewer,
+                false,
+            ),
+            (
+                "plan outcome",
+                Action::PlanOutcome { scope: &SCOPE_NONE },
+                Admin,
+                true,
+            ),
+            (
+                "plan outcome",
+                Action::PlanOutcome { scope: &SCOPE_LEAD },
+                Member,
+                true,
+            ),
+            (
+                "plan outcome",
+                Action::PlanOutcome {
+                    scope: &SCOPE_MEMBER,
+                },
+                Member,
+                false,
+            ),
+            (
+                "plan outcome",
+                Action::PlanOutcome { scope: &SCOPE_LEAD },
+                Viewer,
+                false,
+            ),
+            (
+                "initiative",
+                Action::WriteInitiative {
+                    squad: &SCOPE_MEMBER,
+                },
+                Member,
+                true,
+            ),
+            (
+                "initiative",
+                Action::WriteInitiative { squad: &SCOPE_NONE },
+                Member,
+                false,
+            ),
+            (
+                "initiative",
+                Action::WriteInitiative { squad: &SCOPE_NONE },
+                Admin,
+                true,
+            ),
+            (
+                "initiative",
+                Action::WriteInitiative { squad: &SCOPE_LEAD },
+                Viewer,
+                false,
+            ),
+            (
+                "create dependency",
+                Action::CreateDependency {
+                    from: &SCOPE_MEMBER,
+                },
+                Member,
+                true,
+            ),
+            (
+                "create dependency",
+                Action::CreateDependency { from: &SCOPE_NONE },
+                Member,
+                false,
+            ),
+            (
+                "create dependency",
+                Action::CreateDependency {
+                    from: &SCOPE_MEMBER,
+                },
+                Viewer,
+                false,
+            ),
+            (
+                "update dependency",
+                Action::UpdateDependency {
+                    from: &SCOPE_NONE,
+                    to: &SCOPE_MEMBER,
+                },
+                Member,
+                true,
+            ),
+            (
+                "update dependency",
+                Action::UpdateDependency {
+                    from: &SCOPE_NONE,
+                    to: &SCOPE_NONE,
+                },
+                Member,
+                false,
+            ),
+            (
+                "update dependency",
+                Action::UpdateDependency {
+                    from: &SCOPE_NONE,
+                    to: &SCOPE_NONE,
+                },
+                Admin,
+                true,
+            ),
+            ("create alignment", Action::CreateAlignment, Admin, true),
+            ("create alignment", Action::CreateAlignment, Member, false),
+            ("create alignment", Action::CreateAlignment, Viewer, false),
+            (
+                "facilitate",
+                Action::FacilitateAlignment {
+                    alignment: &FACILITATOR,
+                },
+                Member,
+                true,
+            ),
+            (
+                "facilitate",
+                Action::FacilitateAlignment {
+                    alignment: &PARTICIPANT,
+                },
+                Member,
+                false,
+            ),
+            (
+                "facilitate",
+                Action::FacilitateAlignment {
+                    alignment: &OUTSIDE,
+                },
+                Admin,
+                true,
+            ),
+            (
+                "facilitate",
+                Action::FacilitateAlignment {
+                    alignment: &FACILITATOR,
+                },
+                Viewer,
+                false,
+            ),
+            (
+                "edit roadmap",
+                Action::EditRoadmap {
+                    alignment: &PARTICIPANT,
+                },
+                Member,
+                true,
+            ),
+            (
+                "edit roadmap",
+                Action::EditRoadmap {
+                    alignment: &FACILITATOR,
+                },
+                Member,
+                true,
+            ),
+            (
+                "edit roadmap",
+                Action::EditRoadmap {
+                    alignment: &OUTSIDE,
+                },
+                Member,
+                false,
+            ),
+            (
+                "edit roadmap",
+                Action::EditRoadmap {
+                    alignment: &OUTSIDE,
+                },
+                Admin,
+                false,
+            ),
+            (
+                "edit roadmap",
+                Action::EditRoadmap {
+                    alignment: &PARTICIPANT,
+                },
+                Viewer,
+                false,
+            ),
+            (
+                "sign off",
+                Action::SignOffAlignment {
+                    alignment: &PARTICIPANT,
+                },
+                Member,
+                true,
+            ),
+            (
+                "sign off",
+                Action::SignOffAlignment {
+                    alignment: &OUTSIDE,
+                },
+                Admin,
+                false,
+            ),
+            (
+                "sign off",
+                Action::SignOffAlignment {
+                    alignment: &PARTICIPANT,
+                },
+                Viewer,
+                false,
+            ),
+            (
+                "withdraw",
+                Action::WithdrawSignOff {
+                    alignment: &PARTICIPANT,
+                    own: true,
+                },
+                Member,
+                true,
+            ),
+            (
+                "withdraw",
+                Action::WithdrawSignOff {
+                    alignment: &PARTICIPANT,
+                    own: false,
+                },
+                Member,
+                false,
+            ),
+            (
+                "withdraw",
+                Action::WithdrawSignOff {
+                    alignment: &FACILITATOR,
+                    own: false,
+                },
+                Member,
+                true,
+            ),
+        ];
+        for (name, action, caller, allowed) in table {
+            let got = check(&caller.actor(), *action);
+            assert_eq!(got.is_ok(), *allowed, "{name} as {caller:?}");
+            if let Err(e) = got {
+                assert_eq!(e.code(), "FORBIDDEN", "{name} as {caller:?}");
             }
         }
     }

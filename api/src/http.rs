@@ -3,10 +3,12 @@
 use std::time::Duration;
 
 use actix_web::{
+    guard,
     http::{header, StatusCode},
     web, HttpRequest, HttpResponse,
 };
 use async_graphql::{http::GraphiQLSource, parser::types::OperationType, Response, ServerError};
+use async_graphql_actix_web::GraphQLSubscription;
 use futures_util::StreamExt;
 use tracing_actix_web::RequestId;
 
@@ -25,10 +27,22 @@ pub struct AppState {
 
 /// The routes of the server.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/graphql", web::post().to(graphql_post))
-        .route("/graphql", web::get().to(graphql_get))
-        .route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz));
+    cfg.route(
+        "/graphql",
+        web::get()
+            .guard(guard::fn_guard(|ctx| {
+                ctx.head()
+                    .headers()
+                    .get(header::UPGRADE)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
+            }))
+            .to(graphql_ws),
+    )
+    .route("/graphql", web::post().to(graphql_post))
+    .route("/graphql", web::get().to(graphql_get))
+    .route("/healthz", web::get().to(healthz))
+    .route("/readyz", web::get().to(readyz));
 }
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -189,7 +203,7 @@ async fn execute(
     if let Some(peer) = req.peer_addr() {
         request = request.data(ClientAddress(peer.ip().to_string()));
     }
-    let request = loaders::register(request, &state.services.db);
+    loaders::register(&mut request.data, &state.services.db, true);
     let mut resp = match tokio::time::timeout(
         state.config.request_timeout(),
         state.schema.execute(request),
@@ -230,6 +244,45 @@ fn finish_error(err: &mut ServerError, request_id: &str) {
         ext.set("requestId", request_id);
         err.message = format!("internal error (request id {request_id})");
     }
+}
+
+/// GraphQL subscriptions over WebSocket (graphql-transport-ws, and the older
+/// graphql-ws). The client authenticates in `connection_init` with the same tokens as
+/// HTTP: `{"Authorization": "Bearer <token>"}` (or `{"token": "<token>"}`); without a
+/// valid one the connection is refused.
+async fn graphql_ws(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> actix_web::Result<HttpResponse> {
+    let services = state.services.clone();
+    GraphQLSubscription::new(state.schema.clone())
+        .on_connection_init(move |init| async move {
+            let token = init_token(&init).ok_or_else(|| {
+                async_graphql::Error::from(crate::error::ApiError::Unauthenticated)
+            })?;
+            let actor = services
+                .identity
+                .authenticate(&token)
+                .await
+                .map_err(async_graphql::Error::from)?;
+            let mut data = async_graphql::Data::default();
+            data.insert(Auth(Some(actor)));
+            // A subscription lives long: its loaders batch but do not cache, so each
+            // event reads current rows.
+            loaders::register(&mut data, &services.db, false);
+            Ok(data)
+        })
+        .start(&req, payload)
+}
+
+/// The bearer token in a `connection_init` payload.
+fn init_token(init: &serde_json::Value) -> Option<String> {
+    let field = |name: &str| init.get(name).and_then(|v| v.as_str());
+    let auth = field("Authorization")
+        .or_else(|| field("authorization"))
+        .map(|a| a.strip_prefix("Bearer ").unwrap_or(a));
+    auth.or_else(|| field("token")).map(|t| t.trim().to_owned())
 }
 
 fn bearer(req: &HttpRequest) -> Option<&str> {

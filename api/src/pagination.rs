@@ -67,6 +67,7 @@ pub enum SortValue {
     Text(String),
     Time(DateTime<Utc>),
     Int(i64),
+    Float(f64),
 }
 
 impl From<SortValue> for Value {
@@ -75,6 +76,7 @@ impl From<SortValue> for Value {
             SortValue::Text(s) => s.into(),
             SortValue::Time(t) => t.into(),
             SortValue::Int(i) => i.into(),
+            SortValue::Float(f) => f.into(),
         }
     }
 }

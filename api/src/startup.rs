@@ -14,6 +14,7 @@ use crate::{
     config::Config,
     db::{self, StatementCounter},
     domain::Services,
+    events::EventBus,
     graphql,
     http::{self, AppState},
 };
@@ -57,7 +58,9 @@ impl Application {
                 bytes
             }
         };
-        let services = Services::new(db.clone(), JwtKeys::new(&secret));
+        let events = EventBus::new(db.clone());
+        events.listen(&config.database_url).await?;
+        let services = Services::new(db.clone(), JwtKeys::new(&secret), events);
         let schema = graphql::build_schema(services.clone());
         let listener = TcpListener::bind(config.listen)?;
         let port = listener.local_addr()?.port();

@@ -6,8 +6,10 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_identity;
 mod m20261125_000002_create_teams_and_squads;
 mod m20261125_000003_create_login_throttle;
-mod m20261125_000020_create_architecture_reviews;
-mod m20261125_000021_create_decision_records;
+mod m20261125_000004_create_kpis_and_outcomes;
+mod m20261125_000005_create_roadmap_alignment;
+mod m20261125_000006_create_architecture_reviews;
+mod m20261125_000007_create_decision_records;
 
 /// All migrations of the schema, oldest first.
 pub struct Migrator;
@@ -19,8 +21,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_identity::Migration),
             Box::new(m20261125_000002_create_teams_and_squads::Migration),
             Box::new(m20261125_000003_create_login_throttle::Migration),
-            Box::new(m20261125_000020_create_architecture_reviews::Migration),
-            Box::new(m20261125_000021_create_decision_records::Migration),
+            Box::new(m20261125_000004_create_kpis_and_outcomes::Migration),
+            Box::new(m20261125_000005_create_roadmap_alignment::Migration),
+            Box::new(m20261125_000006_create_architecture_reviews::Migration),
+            Box::new(m20261125_000007_create_decision_records::Migration),
         ]
     }
 }

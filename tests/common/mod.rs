@@ -333,7 +333,7 @@ fn session(v: &Value) -> Session {
 
 /// Creates `northstar_t_<random>` on the server of `TEST_DATABASE_URL` and returns
 /// its URL. `.ci/run` drops these databases before and after a run.
-async fn fresh_postgres_database() -> String {
+pub async fn fresh_postgres_database() -> String {
     let base = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
     let (server, _db) = base.rsplit_once('/').expect("URL with a database name");
     let name = format!("northstar_t_{}", uuid::Uuid::new_v4().simple());
@@ -346,4 +346,65 @@ async fn fresh_postgres_database() -> String {
         .expect("test database is created");
     admin.close().await.ok();
     format!("{server}/{name}")
+}
+
+/// A GraphQL subscription over WebSocket (graphql-transport-ws).
+pub struct Subscription {
+    ws: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+}
+
+impl Subscription {
+    /// Connects to `address` (http://…), authenticates with `token` in
+    /// `connection_init`, and subscribes with `query`. Returns the first message that is
+    /// not an acknowledgement when the server refuses.
+    pub async fn start(
+        address: &str,
+        token: &str,
+        query: &str,
+        variables: Value,
+    ) -> Result<Self, String> {
+        use futures_util::{SinkExt, StreamExt};
+        use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
+        let url = format!("{}/graphql", address.replacen("http", "ws", 1));
+        let mut request = url.into_client_request().unwrap();
+        request.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            "graphql-transport-ws".parse().unwrap(),
+        );
+        let (mut ws, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .map_err(|e| format!("connect: {e}"))?;
+        let init = json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } });
+        ws.send(Message::text(init.to_string())).await.unwrap();
+        match tokio::time::timeout(Duration::from_secs(10), ws.next()).await {
+            Ok(Some(Ok(Message::Text(t)))) if t.contains("connection_ack") => {}
+            other => return Err(format!("no connection_ack: {other:?}")),
+        }
+        let sub = json!({ "id": "1", "type": "subscribe", "payload": { "query": query, "variables": variables } });
+        ws.send(Message::text(sub.to_string())).await.unwrap();
+        Ok(Self { ws })
+    }
+
+    /// The next message for the subscription (`next`, `error` or `complete`), within
+    /// `secs` seconds.
+    pub async fn next(&mut self, secs: u64) -> Option<Value> {
+        use futures_util::StreamExt;
+        use tokio_tungstenite::tungstenite::Message;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        loop {
+            let msg = tokio::time::timeout_at(deadline, self.ws.next())
+                .await
+                .ok()??
+                .ok()?;
+            if let Message::Text(t) = msg {
+                let v: Value = serde_json::from_str(&t).ok()?;
+                match v["type"].as_str() {
+                    Some("next" | "error" | "complete") => return Some(v),
+                    _ => continue,
+                }
+            }
+        }
+    }
 }

@@ -1,9 +1,14 @@
 //! The domain: one folder per area, each with its service (rules, policy, sea-orm)
 //! and its GraphQL types. Shared helpers for the services live here.
 
+pub mod calendar;
 pub mod decisions;
 pub mod identity;
+pub mod kpis;
+pub mod planning;
 pub mod reviews;
+pub mod roadmap;
+pub mod scope;
 pub mod squads;
 pub mod teams;
 pub mod text;
@@ -20,6 +25,7 @@ use crate::{
     auth::jwt::JwtKeys,
     db::now,
     error::{ApiError, ApiResult},
+    events::EventBus,
 };
 
 /// Every service, built once at start and shared by all requests.
@@ -30,12 +36,16 @@ pub struct Services {
     pub squads: squads::SquadService,
     pub reviews: reviews::ReviewService,
     pub decisions: decisions::DecisionService,
+    pub kpis: kpis::KpiService,
+    pub planning: planning::PlanningService,
+    pub roadmap: roadmap::RoadmapService,
+    pub events: EventBus,
     pub db: DatabaseConnection,
 }
 
 impl Services {
     /// The services over one database, signing tokens with `jwt`.
-    pub fn new(db: DatabaseConnection, jwt: JwtKeys) -> Self {
+    pub fn new(db: DatabaseConnection, jwt: JwtKeys, events: EventBus) -> Self {
         let jwt = Arc::new(jwt);
         Self {
             identity: identity::IdentityService::new(db.clone(), jwt),
@@ -43,6 +53,10 @@ impl Services {
             squads: squads::SquadService::new(db.clone()),
             reviews: reviews::ReviewService::new(db.clone()),
             decisions: decisions::DecisionService::new(db.clone()),
+            kpis: kpis::KpiService::new(db.clone()),
+            planning: planning::PlanningService::new(db.clone()),
+            roadmap: roadmap::RoadmapService::new(db.clone(), events.clone()),
+            events,
             db,
         }
     }
@@ -97,6 +111,17 @@ tenant_table!(architecture_review, versioned);
 tenant_table!(review_reviewer, versioned);
 tenant_table!(review_comment);
 tenant_table!(decision_record, versioned);
+tenant_table!(kpi, versioned);
+tenant_table!(kpi_owner);
+tenant_table!(kpi_measurement, versioned);
+tenant_table!(outcome, versioned);
+tenant_table!(initiative, versioned);
+tenant_table!(outcome_initiative);
+tenant_table!(dependency, versioned);
+tenant_table!(roadmap_alignment, versioned);
+tenant_table!(alignment_participant);
+tenant_table!(roadmap_item, versioned);
+tenant_table!(alignment_signoff);
 
 /// The row `id` of the caller's organisation; another organisation's row is NOT_FOUND.
 pub async fn find_in_org<E, C>(db: &C, org: Uuid, id: Uuid) -> ApiResult<E::Model>

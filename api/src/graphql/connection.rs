@@ -17,7 +17,7 @@ pub trait Counter: Send + Sync {
 }
 
 /// The `totalCount` field of every connection.
-pub struct TotalCount(Box<dyn Counter>);
+pub struct TotalCount(pub(crate) Box<dyn Counter>);
 
 impl TotalCount {
     /// A total that `counter` computes when the field is selected.

@@ -79,6 +79,53 @@ graphql_enum! {
     DecisionRecordStatus => db::DecisionStatus { Proposed, Accepted, Deprecated, Superseded }
 }
 
+graphql_enum! {
+    /// What a KPI's values measure.
+    KpiUnit => db::KpiUnit { Percent, Count, DurationSeconds, Currency, Score, Ratio }
+}
+
+graphql_enum! {
+    /// Which way a KPI improves.
+    KpiDirection => db::KpiDirection { HigherIsBetter, LowerIsBetter }
+}
+
+graphql_enum! {
+    /// The family a KPI belongs to.
+    KpiCategory => db::KpiCategory { Delivery, Reliability, Customer, Business, Quality }
+}
+
+graphql_enum! {
+    /// Where a measurement came from: a person, or an integration (with an external reference).
+    MeasurementSource => db::MeasurementSource { Manual, Integration }
+}
+
+graphql_enum! {
+    /// How a quarterly outcome is going, and how it ended.
+    OutcomeStatus => db::OutcomeStatus { OnTrack, AtRisk, OffTrack, Achieved, Missed }
+}
+
+graphql_enum! {
+    /// The life of an initiative: PROPOSED → PLANNED → IN_PROGRESS → DONE, or DROPPED
+    /// from any state before DONE.
+    InitiativeStatus => db::InitiativeStatus { Proposed, Planned, InProgress, Done, Dropped }
+}
+
+graphql_enum! {
+    /// The state of a cross-squad dependency.
+    DependencyStatus => db::DependencyStatus { Open, AtRisk, Done, Cancelled }
+}
+
+graphql_enum! {
+    /// The life of a roadmap alignment session: DRAFT → IN_SESSION → ALIGNED (all three
+    /// disciplines signed off) → CLOSED; a change after a sign-off returns it to IN_SESSION.
+    AlignmentStatus => db::AlignmentStatus { Draft, InSession, Aligned, Closed }
+}
+
+graphql_enum! {
+    /// How firmly a roadmap item is promised for the quarter.
+    Commitment => db::Commitment { Committed, Stretch, Deferred }
+}
+
 /// Sort direction of a list.
 #[derive(Enum, Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub enum OrderDirection {

@@ -16,6 +16,13 @@ pub enum Kind {
     ArchitectureReview,
     ReviewComment,
     DecisionRecord,
+    Kpi,
+    KpiMeasurement,
+    Outcome,
+    Initiative,
+    Dependency,
+    RoadmapAlignment,
+    RoadmapItem,
 }
 
 impl Kind {
@@ -28,6 +35,13 @@ impl Kind {
             Kind::ArchitectureReview => "ArchitectureReview",
             Kind::ReviewComment => "ReviewComment",
             Kind::DecisionRecord => "DecisionRecord",
+            Kind::Kpi => "Kpi",
+            Kind::KpiMeasurement => "KpiMeasurement",
+            Kind::Outcome => "Outcome",
+            Kind::Initiative => "Initiative",
+            Kind::Dependency => "Dependency",
+            Kind::RoadmapAlignment => "RoadmapAlignment",
+            Kind::RoadmapItem => "RoadmapItem",
         }
     }
 
@@ -40,6 +54,13 @@ impl Kind {
             Kind::ArchitectureReview,
             Kind::ReviewComment,
             Kind::DecisionRecord,
+            Kind::Kpi,
+            Kind::KpiMeasurement,
+            Kind::Outcome,
+            Kind::Initiative,
+            Kind::Dependency,
+            Kind::RoadmapAlignment,
+            Kind::RoadmapItem,
         ]
         .into_iter()
         .find(|k| k.name() == s)

@@ -8,10 +8,10 @@ use std::{collections::HashMap, marker::PhantomData, sync::Arc, time::Duration};
 
 use async_graphql::{
     dataloader::{DataLoader, Loader},
-    Request,
+    Data,
 };
 use entity::organization;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Select};
 use uuid::Uuid;
 
 use crate::{
@@ -108,6 +108,10 @@ pub trait ChildRelation: Send + Sync + 'static {
     fn parent_of(m: &<Self::Entity as EntityTrait>::Model) -> Uuid;
     /// The order of the children.
     fn order() -> Order<Self::Entity>;
+    /// Narrows which children count (e.g. not archived ones).
+    fn scope(select: Select<Self::Entity>) -> Select<Self::Entity> {
+        select
+    }
 }
 
 /// One page of children per parent, in one statement per distinct page request.
@@ -132,7 +136,7 @@ where
         for ((org, args), parents) in groups {
             let pages = pagination::paginate_grouped(
                 &self.0,
-                R::Entity::find().filter(R::Entity::ORG.eq(org)),
+                R::scope(R::Entity::find().filter(R::Entity::ORG.eq(org))),
                 R::parent_column(),
                 R::parent_of,
                 &parents,
@@ -163,7 +167,7 @@ impl<R: ChildRelation> Loader<InOrg> for ChildCounts<R> {
         for (org, parents) in by_org(keys, |k| k) {
             let counts = pagination::count_grouped(
                 &self.0,
-                R::Entity::find().filter(R::Entity::ORG.eq(org)),
+                R::scope(R::Entity::find().filter(R::Entity::ORG.eq(org))),
                 R::parent_column(),
                 &parents,
             )
@@ -180,51 +184,60 @@ pub fn new_loader<L: Send + Sync + 'static>(loader: L) -> DataLoader<L> {
     DataLoader::new(loader, tokio::spawn).delay(DELAY)
 }
 
-/// Adds the loaders of `E` by id, and of relation `R`'s pages and counts.
+/// Collects the loaders of every area into a request's (or a subscription's) data.
 pub struct Registry<'a> {
     pub db: &'a DatabaseConnection,
-    pub request: Request,
+    data: &'a mut Data,
+    cache: bool,
 }
 
 impl Registry<'_> {
+    fn add<L: Send + Sync + 'static>(self, loader: L) -> Self {
+        let loader = new_loader(loader);
+        if !self.cache {
+            loader.enable_all_cache(false);
+        }
+        self.data.insert(loader);
+        self
+    }
+
     /// Registers a by-id loader for `E`.
-    pub fn by_id<E: TenantTable>(mut self) -> Self
+    pub fn by_id<E: TenantTable>(self) -> Self
     where
         E::Model: Clone + Send + Sync,
     {
-        self.request = self
-            .request
-            .data(new_loader(ById::<E>(self.db.clone(), PhantomData)));
-        self
+        let db = self.db.clone();
+        self.add(ById::<E>(db, PhantomData))
     }
 
     /// Registers the page and count loaders of relation `R`.
-    pub fn relation<R: ChildRelation>(mut self) -> Self
+    pub fn relation<R: ChildRelation>(self) -> Self
     where
         <R::Entity as EntityTrait>::Model: Clone + Send + Sync,
     {
-        self.request = self
-            .request
-            .data(new_loader(ChildPages::<R>(self.db.clone(), PhantomData)))
-            .data(new_loader(ChildCounts::<R>(self.db.clone(), PhantomData)));
-        self
+        let db = self.db.clone();
+        self.add(ChildPages::<R>(db.clone(), PhantomData))
+            .add(ChildCounts::<R>(db, PhantomData))
     }
 
     /// Registers any other loader.
-    pub fn with<L: Send + Sync + 'static>(mut self, loader: L) -> Self {
-        self.request = self.request.data(new_loader(loader));
-        self
+    pub fn with<L: Send + Sync + 'static>(self, loader: L) -> Self {
+        self.add(loader)
     }
 }
 
-/// Every loader of every area, fresh for one request.
-pub fn register(request: Request, db: &DatabaseConnection) -> Request {
-    let registry = Registry { db, request }.with(OrganizationLoader(db.clone()));
+/// Every loader of every area, fresh for one request. `cache: false` for a long-lived
+/// subscription: each event then reads current rows (batching still applies).
+pub fn register(data: &mut Data, db: &DatabaseConnection, cache: bool) {
+    let registry = Registry { db, data, cache }.with(OrganizationLoader(db.clone()));
     let registry = crate::domain::identity::loaders::register(registry);
     let registry = crate::domain::teams::loaders::register(registry);
     let registry = crate::domain::squads::loaders::register(registry);
     let registry = crate::domain::reviews::loaders::register(registry);
-    crate::domain::decisions::loaders::register(registry).request
+    let registry = crate::domain::decisions::loaders::register(registry);
+    let registry = crate::domain::kpis::loaders::register(registry);
+    let registry = crate::domain::planning::loaders::register(registry);
+    crate::domain::roadmap::loaders::register(registry);
 }
 
 /// Loads one row by id through the request's loader; missing is NOT_FOUND.
@@ -267,6 +280,23 @@ where
         page,
         super::connection::TotalCount::new(ChildTotal::<R>(key, PhantomData)),
     ))
+}
+
+/// The page of `parent`'s children in relation `R` as a connection of `T`.
+pub async fn children<R, T>(
+    ctx: &async_graphql::Context<'_>,
+    org: Uuid,
+    parent: Uuid,
+    args: PageArgs,
+    wrap: fn(<R::Entity as EntityTrait>::Model) -> T,
+) -> ApiResult<super::connection::Conn<T>>
+where
+    R: ChildRelation,
+    <R::Entity as EntityTrait>::Model: Clone + Send + Sync,
+    T: async_graphql::OutputType,
+{
+    let (page, total) = load_children::<R>(ctx, org, parent, args).await?;
+    Ok(super::connection::connection(page, wrap, total))
 }
 
 struct ChildTotal<R>(InOrg, PhantomData<fn() -> R>);

@@ -11,12 +11,12 @@ pub mod scalars;
 
 use async_graphql::{
     dataloader::{DataLoader, Loader},
-    Context, EmptySubscription, MergedObject, Schema, SchemaBuilder,
+    Context, MergedObject, MergedSubscription, Schema, SchemaBuilder,
 };
 
 use crate::{
     auth::Actor,
-    domain::{decisions, identity, reviews, squads, teams, Services},
+    domain::{decisions, identity, kpis, planning, reviews, roadmap, squads, teams, Services},
     error::{ApiError, ApiResult},
 };
 
@@ -37,6 +37,9 @@ pub struct QueryRoot(
     squads::graphql::SquadQuery,
     reviews::graphql::ReviewQuery,
     decisions::graphql::DecisionQuery,
+    kpis::graphql::KpiQuery,
+    planning::graphql::PlanningQuery,
+    roadmap::graphql::RoadmapQuery,
 );
 
 /// Every mutation of the API.
@@ -48,17 +51,25 @@ pub struct MutationRoot(
     squads::graphql::SquadMutation,
     reviews::graphql::ReviewMutation,
     decisions::graphql::DecisionMutation,
+    kpis::graphql::KpiMutation,
+    planning::graphql::PlanningMutation,
+    roadmap::graphql::RoadmapMutation,
 );
 
+/// Every subscription of the API (GraphQL over WebSocket, graphql-transport-ws).
+#[derive(MergedSubscription, Default)]
+#[graphql(name = "Subscription")]
+pub struct SubscriptionRoot(roadmap::graphql::RoadmapSubscription);
+
 /// The schema type served at `/graphql`.
-pub type NorthstarSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type NorthstarSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// The schema with its limits, without runtime data: `northstar schema` prints its SDL.
-pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)

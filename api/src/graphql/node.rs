@@ -1,7 +1,10 @@
 //! The Relay `Node` interface and `node(id:)`.
 
 use async_graphql::{Context, Interface, Object, ID};
-use entity::{architecture_review, decision_record, review_comment, squad, team, user};
+use entity::{
+    architecture_review, decision_record, dependency, initiative, kpi, kpi_measurement, outcome,
+    review_comment, roadmap_alignment, roadmap_item, squad, team, user,
+};
 
 use super::{
     ids::{self, Kind},
@@ -13,7 +16,10 @@ use crate::{
     domain::{
         decisions::graphql::DecisionRecord,
         identity::graphql::{Organization, User},
+        kpis::graphql::{Kpi, KpiMeasurement},
+        planning::graphql::{Dependency, Initiative, Outcome},
         reviews::graphql::{ArchitectureReview, ReviewComment},
+        roadmap::graphql::{RoadmapAlignment, RoadmapItem},
         squads::graphql::Squad,
         teams::graphql::Team,
     },
@@ -31,6 +37,13 @@ pub enum Node {
     ArchitectureReview(ArchitectureReview),
     ReviewComment(ReviewComment),
     DecisionRecord(DecisionRecord),
+    Kpi(Kpi),
+    KpiMeasurement(KpiMeasurement),
+    Outcome(Outcome),
+    Initiative(Initiative),
+    Dependency(Dependency),
+    RoadmapAlignment(RoadmapAlignment),
+    RoadmapItem(RoadmapItem),
 }
 
 /// The `node` query.
@@ -66,6 +79,25 @@ impl NodeQuery {
             )),
             Kind::DecisionRecord => Node::DecisionRecord(DecisionRecord(
                 load_one::<decision_record::Entity>(ctx, org, uuid).await?,
+            )),
+            Kind::Kpi => Node::Kpi(Kpi(load_one::<kpi::Entity>(ctx, org, uuid).await?)),
+            Kind::KpiMeasurement => Node::KpiMeasurement(KpiMeasurement(
+                load_one::<kpi_measurement::Entity>(ctx, org, uuid).await?,
+            )),
+            Kind::Outcome => {
+                Node::Outcome(Outcome(load_one::<outcome::Entity>(ctx, org, uuid).await?))
+            }
+            Kind::Initiative => Node::Initiative(Initiative(
+                load_one::<initiative::Entity>(ctx, org, uuid).await?,
+            )),
+            Kind::Dependency => Node::Dependency(Dependency(
+                load_one::<dependency::Entity>(ctx, org, uuid).await?,
+            )),
+            Kind::RoadmapAlignment => Node::RoadmapAlignment(RoadmapAlignment(
+                load_one::<roadmap_alignment::Entity>(ctx, org, uuid).await?,
+            )),
+            Kind::RoadmapItem => Node::RoadmapItem(RoadmapItem(
+                load_one::<roadmap_item::Entity>(ctx, org, uuid).await?,
             )),
         };
         Ok(Some(node))

@@ -10,13 +10,21 @@ use super::{
     SquadFilter as SquadFilterArgs, SquadSort,
 };
 use crate::{
-    domain::{identity::graphql::User, teams::graphql::Team},
+    domain::{
+        identity::graphql::User,
+        kpis::graphql::{Kpi, SquadKpis},
+        planning::graphql::{
+            Dependency, Initiative, Outcome, SquadInitiatives, SquadNeededBy, SquadNeeds,
+            SquadOutcomes,
+        },
+        teams::graphql::Team,
+    },
     error::ApiResult,
     graphql::{
         connection::{connection, page_args, Conn, Counter, TotalCount},
         enums::{Discipline, MemberRole, OrderDirection, SquadStatus},
         ids::{self, Kind},
-        loaders::{load_children, load_one, InOrg},
+        loaders::{children, load_children, load_one, InOrg},
         ContextExt,
     },
 };
@@ -87,6 +95,96 @@ impl Squad {
     /// True when engineering, product and design are all present.
     async fn is_cross_functional(&self, ctx: &Context<'_>) -> ApiResult<bool> {
         Ok(self.load_disciplines(ctx).await?.len() == 3)
+    }
+    /// The squad's KPIs, by name.
+    async fn kpis(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Conn<Kpi>> {
+        children::<SquadKpis, _>(
+            ctx,
+            self.0.organization_id,
+            self.0.id,
+            page_args(first, after, last, before),
+            Kpi,
+        )
+        .await
+    }
+    /// The squad's outcomes, newest quarter first.
+    async fn outcomes(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Conn<Outcome>> {
+        children::<SquadOutcomes, _>(
+            ctx,
+            self.0.organization_id,
+            self.0.id,
+            page_args(first, after, last, before),
+            Outcome,
+        )
+        .await
+    }
+    /// The squad's initiatives, oldest first.
+    async fn initiatives(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Conn<Initiative>> {
+        children::<SquadInitiatives, _>(
+            ctx,
+            self.0.organization_id,
+            self.0.id,
+            page_args(first, after, last, before),
+            Initiative,
+        )
+        .await
+    }
+    /// What the squad needs from other squads, soonest due first.
+    async fn dependencies(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Conn<Dependency>> {
+        children::<SquadNeeds, _>(
+            ctx,
+            self.0.organization_id,
+            self.0.id,
+            page_args(first, after, last, before),
+            Dependency,
+        )
+        .await
+    }
+    /// What other squads need from this one, soonest due first.
+    async fn dependents(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Conn<Dependency>> {
+        children::<SquadNeededBy, _>(
+            ctx,
+            self.0.organization_id,
+            self.0.id,
+            page_args(first, after, last, before),
+            Dependency,
+        )
+        .await
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

@@ -9,6 +9,10 @@ use super::{NewTeam, TeamChanges, TeamFilter as TeamFilterArgs, TeamSort};
 use crate::{
     domain::{
         identity::graphql::User,
+        kpis::graphql::{Kpi, TeamKpis},
+        planning::graphql::{
+            self as planning_graphql, Outcome, QuarterPlan, TeamOutcomes, WeeklySync,
+        },
         squads::graphql::{Squad, TeamSquads},
     },
     error::ApiResult,
@@ -16,7 +20,8 @@ use crate::{
         connection::{connection, page_args, Conn, Counter, TotalCount},
         enums::{MemberRole, OrderDirection},
         ids::{self, Kind},
-        loaders::{load_children, load_one},
+        loaders::{children, load_children, load_one},
+        scalars::{Date, Quarter},
         ContextExt,
     },
 };
@@ -80,6 +85,52 @@ impl Team {
         )
         .await?;
         Ok(connection(page, TeamMembership, total))
+    }
+    /// The team's own KPIs (not its squads'), by name.
+    async fn kpis(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Conn<Kpi>> {
+        children::<TeamKpis, _>(
+            ctx,
+            self.0.organization_id,
+            self.0.id,
+            page_args(first, after, last, before),
+            Kpi,
+        )
+        .await
+    }
+    /// The team's own outcomes (not its squads'), newest quarter first.
+    async fn outcomes(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> ApiResult<Conn<Outcome>> {
+        children::<TeamOutcomes, _>(
+            ctx,
+            self.0.organization_id,
+            self.0.id,
+            page_args(first, after, last, before),
+            Outcome,
+        )
+        .await
+    }
+    /// The quarter's outcomes of the team and its squads, the work mapped to none of
+    /// them, and whether the plan meets the outcome checklist.
+    async fn quarter_plan(&self, ctx: &Context<'_>, quarter: Quarter) -> ApiResult<QuarterPlan> {
+        planning_graphql::quarter_plan(ctx, &self.0, quarter).await
+    }
+    /// Dependencies due soon or at risk, outcomes at risk and worsening KPIs for the
+    /// week containing `week` (default: this week; weeks start on Monday).
+    async fn weekly_sync(&self, ctx: &Context<'_>, week: Option<Date>) -> ApiResult<WeeklySync> {
+        planning_graphql::weekly_sync(ctx, &self.0, week).await
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

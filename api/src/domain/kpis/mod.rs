@@ -1,0 +1,10 @@
+//! Shared KPIs: definitions owned by people across disciplines, measurements (manual or
+//! synced, idempotent by external reference), and what is derived from them:
+//! attainment, trend and status.
+
+pub mod graphql;
+pub mod loaders;
+pub mod metrics;
+mod service;
+
+pub use service::*;

@@ -1,0 +1,779 @@
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use entity::{
+    enums::{Discipline, KpiCategory, KpiDirection, KpiUnit, MeasurementSource},
+    kpi, kpi_measurement, kpi_owner, user,
+};
+use sea_orm::{
+    sea_query::{Alias, Expr, ExprTrait, LikeExpr, Query},
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+};
+use tracing::instrument;
+use uuid::Uuid;
+
+use super::metrics;
+use crate::{
+    auth::Actor,
+    authz::{self, Action, KpiFacts},
+    db::{begin_write, now},
+    domain::{
+        find_in_org, save_versioned,
+        scope::{scope_facts, Scope},
+        text,
+    },
+    error::{ApiError, ApiResult},
+    pagination::{self, Order, Page, PageArgs, SortValue},
+};
+
+/// KPI definitions, owners and measurements.
+#[derive(Clone)]
+pub struct KpiService {
+    db: DatabaseConnection,
+}
+
+/// A KPI to define for a team or a squad.
+#[derive(Debug, Clone)]
+pub struct NewKpi {
+    pub scope: Scope,
+    pub name: String,
+    pub description: Option<String>,
+    pub unit: Option<KpiUnit>,
+    pub direction: KpiDirection,
+    pub category: KpiCategory,
+    pub baseline: Option<f64>,
+    pub target: Option<f64>,
+}
+
+/// Changes to a KPI: `None` leaves a field; `Some(None)` clears an optional one.
+#[derive(Debug, Clone, Default)]
+pub struct KpiChanges {
+    pub expected_version: Option<i32>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub unit: Option<Option<KpiUnit>>,
+    pub direction: Option<KpiDirection>,
+    pub category: Option<KpiCategory>,
+    pub baseline: Option<Option<f64>>,
+    pub target: Option<Option<f64>>,
+}
+
+/// Where a synced row comes from: unique per organisation, the key of idempotency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalRef {
+    pub source: String,
+    pub id: String,
+    pub url: Option<String>,
+}
+
+/// A measurement to record.
+#[derive(Debug, Clone)]
+pub struct NewMeasurement {
+    pub kpi_id: Uuid,
+    pub value: f64,
+    /// Default: now (for a new measurement).
+    pub recorded_at: Option<DateTime<Utc>>,
+    pub note: Option<String>,
+    pub external: Option<ExternalRef>,
+}
+
+/// Which KPIs to list.
+#[derive(Debug, Clone, Default)]
+pub struct KpiFilter {
+    pub team_id: Option<Uuid>,
+    pub squad_id: Option<Uuid>,
+    pub category: Option<KpiCategory>,
+    /// Shared: owners span two or more disciplines.
+    pub is_shared: Option<bool>,
+    pub owner_id: Option<Uuid>,
+    /// Case-insensitive part of the name or description.
+    pub text: Option<String>,
+    pub include_archived: bool,
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+/// How KPIs are ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum KpiSort {
+    #[default]
+    Name,
+    Category,
+    Attainment,
+    UpdatedAt,
+}
+
+/// The order of a KPI list.
+pub fn kpi_order(sort: KpiSort, descending: bool) -> Order<kpi::Entity> {
+    let (column, key): (kpi::Column, fn(&kpi::Model) -> SortValue) = match sort {
+        KpiSort::Name => (kpi::Column::Name, |m| SortValue::Text(m.name.clone())),
+        KpiSort::Category => (kpi::Column::Category, |m| {
+            SortValue::Text(sea_orm::ActiveEnum::to_value(&m.category))
+        }),
+        KpiSort::Attainment => (kpi::Column::AttainmentSort, |m| {
+            SortValue::Float(m.attainment_sort)
+        }),
+        KpiSort::UpdatedAt => (kpi::Column::UpdatedAt, |m| SortValue::Time(m.updated_at)),
+    };
+    Order {
+        column,
+        id: kpi::Column::Id,
+        descending,
+        key,
+        id_of: |m| m.id,
+    }
+}
+
+/// The scope a KPI row belongs to.
+pub fn kpi_scope(k: &kpi::Model) -> Scope {
+    match (k.team_id, k.squad_id) {
+        (_, Some(s)) => Scope::Squad(s),
+        (Some(t), None) => Scope::Team(t),
+        (None, None) => unreachable!("a check constraint gives every KPI a scope"),
+    }
+}
+
+fn finite(v: Option<f64>, field: &'static str) -> ApiResult<Option<f64>> {
+    match v {
+        Some(x) if !x.is_finite() => Err(ApiError::bad_input(
+            field,
+            format!("{field} must be a finite number"),
+        )),
+        v => Ok(v),
+    }
+}
+
+/// The rules a KPI's unit, direction, baseline and target obey together.
+fn check_targets(
+    unit: Option<KpiUnit>,
+    direction: KpiDirection,
+    baseline: Option<f64>,
+    target: Option<f64>,
+) -> ApiResult<()> {
+    finite(baseline, "baseline")?;
+    finite(target, "target")?;
+    if target.is_some() && unit.is_none() {
+        return Err(ApiError::bad_input(
+            "unit",
+            "a KPI with a target needs a unit",
+        ));
+    }
+    if let (Some(b), Some(t)) = (baseline, target) {
+        let ok = match direction {
+            KpiDirection::HigherIsBetter => t > b,
+            KpiDirection::LowerIsBetter => t < b,
+        };
+        if !ok {
+            return Err(ApiError::bad_input(
+                "target",
+                "the target must be better than the baseline in the KPI's direction",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn external(ext: &ExternalRef) -> ApiResult<ExternalRef> {
+    Ok(ExternalRef {
+        source: text::required(&ext.source, "externalRef.source", 64)?,
+        id: text::required(&ext.id, "externalRef.id", 256)?,
+        url: ext
+            .url
+            .as_deref()
+            .map(|u| text::bounded(u, "externalRef.url", 2048))
+            .transpose()?,
+    })
+}
+
+fn search_key(name: &str, description: &str) -> String {
+    text::fold(&format!("{name}\n{description}"))
+}
+
+/// The caller's standing towards a KPI.
+pub async fn kpi_facts<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    k: &kpi::Model,
+) -> ApiResult<KpiFacts> {
+    let scope = kpi_scope(k);
+    let facts = scope_facts(db, actor, scope).await?;
+    let owner = kpi_owner::Entity::find()
+        .filter(kpi_owner::Column::OrganizationId.eq(actor.org_id()))
+        .filter(kpi_owner::Column::KpiId.eq(k.id))
+        .filter(kpi_owner::Column::UserId.eq(actor.user_id()))
+        .one(db)
+        .await?
+        .is_some();
+    Ok(KpiFacts {
+        scope: facts,
+        squad_scoped: matches!(scope, Scope::Squad(_)),
+        actor_is_owner: owner,
+    })
+}
+
+/// Recomputes a KPI's stored attainment from its latest measurement (and, without a
+/// baseline, its first one).
+async fn refresh_attainment(txn: &DatabaseTransaction, k: &kpi::Model) -> ApiResult<kpi::Model> {
+    let in_kpi = || {
+        kpi_measurement::Entity::find()
+            .filter(kpi_measurement::Column::OrganizationId.eq(k.organization_id))
+            .filter(kpi_measurement::Column::KpiId.eq(k.id))
+    };
+    let latest = in_kpi()
+        .order_by_desc(kpi_measurement::Column::RecordedAt)
+        .order_by_desc(kpi_measurement::Column::Id)
+        .one(txn)
+        .await?;
+    let baseline = match k.baseline {
+        Some(b) => Some(b),
+        None => in_kpi()
+            .order_by_asc(kpi_measurement::Column::RecordedAt)
+            .order_by_asc(kpi_measurement::Column::Id)
+            .one(txn)
+            .await?
+            .map(|m| m.value),
+    };
+    let attainment = metrics::attainment(k.direction, baseline, k.target, latest.map(|m| m.value));
+    if attainment == k.attainment {
+        return Ok(k.clone());
+    }
+    let done = kpi::ActiveModel {
+        id: Set(k.id),
+        attainment: Set(attainment),
+        attainment_sort: Set(attainment.unwrap_or(-1.0)),
+        updated_at: Set(now()),
+        ..Default::default()
+    }
+    .update(txn)
+    .await?;
+    Ok(done)
+}
+
+impl KpiService {
+    pub(crate) fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    /// Defines a KPI for a team or squad (ADMIN, or a LEAD of that team or squad). The
+    /// caller becomes its first owner.
+    #[instrument(skip_all, fields(org.id = %actor.org_id()))]
+    pub async fn create(&self, actor: &Actor, input: NewKpi) -> ApiResult<kpi::Model> {
+        let facts = scope_facts(&self.db, actor, input.scope).await?;
+        authz::check(actor, Action::DefineKpi { scope: &facts })?;
+        let name = text::required(&input.name, "name", text::NAME_MAX)?;
+        let description = text::bounded(
+            input.description.as_deref().unwrap_or(""),
+            "description",
+            text::TEXT_MAX,
+        )?;
+        check_targets(input.unit, input.direction, input.baseline, input.target)?;
+        let (team_id, squad_id) = input.scope.columns();
+        let now = now();
+        let txn = begin_write(&self.db).await?;
+        let k = kpi::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            organization_id: Set(actor.org_id()),
+            team_id: Set(team_id),
+            squad_id: Set(squad_id),
+            search_key: Set(search_key(&name, &description)),
+            name: Set(name),
+            description: Set(description),
+            unit: Set(input.unit),
+            direction: Set(input.direction),
+            category: Set(input.category),
+            baseline: Set(input.baseline),
+            target: Set(input.target),
+            attainment: Set(None),
+            attainment_sort: Set(-1.0),
+            archived_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+        }
+        .insert(&txn)
+        .await?;
+        kpi_owner::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            organization_id: Set(actor.org_id()),
+            kpi_id: Set(k.id),
+            user_id: Set(actor.user_id()),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        txn.commit().await?;
+        tracing::info!(kpi.id = %k.id, "KPI defined");
+        Ok(k)
+    }
+
+    async fn editable(&self, actor: &Actor, id: Uuid) -> ApiResult<kpi::Model> {
+        let k = find_in_org::<kpi::Entity, _>(&self.db, actor.org_id(), id).await?;
+        let facts = scope_facts(&self.db, actor, kpi_scope(&k)).await?;
+        authz::check(actor, Action::DefineKpi { scope: &facts })?;
+        Ok(k)
+    }
+
+    /// Changes a KPI's definition (ADMIN, or a LEAD of its team or squad).
+    #[instrument(skip_all, fields(org.id = %actor.org_id(), kpi.id = %id))]
+    pub async fn update(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        input: KpiChanges,
+    ) -> ApiResult<kpi::Model> {
+        let k = self.editable(actor, id).await?;
+        let name = match &input.name {
+            Some(n) => text::required(n, "name", text::NAME_MAX)?,
+            None => k.name.clone(),
+        };
+        let description = match &input.description {
+            Some(d) => text::bounded(d, "description", text::TEXT_MAX)?,
+            None => k.description.clone(),
+        };
+        let unit = input.unit.unwrap_or(k.unit);
+        let direction = input.direction.unwrap_or(k.direction);
+        let baseline = input.baseline.unwrap_or(k.baseline);
+        let target = input.target.unwrap_or(k.target);
+        check_targets(unit, direction, baseline, target)?;
+        let txn = begin_write(&self.db).await?;
+        let saved = save_versioned::<kpi::Entity, _>(
+            &txn,
+            &k,
+            input.expected_version,
+            kpi::ActiveModel {
+                search_key: Set(search_key(&name, &description)),
+                name: Set(name),
+                description: Set(description),
+                unit: Set(unit),
+                direction: Set(direction),
+                category: Set(input.category.unwrap_or(k.category)),
+                baseline: Set(baseline),
+                target: Set(target),
+                ..Default::default()
+            },
+        )
+        .await?;
+        let saved = refresh_attainment(&txn, &saved).await?;
+        txn.commit().await?;
+        Ok(saved)
+    }
+
+    /// Archives a KPI: it leaves the default lists and takes no new measurements.
+    #[instrument(skip_all, fields(org.id = %actor.org_id(), kpi.id = %id))]
+    pub async fn archive(&self, actor: &Actor, id: Uuid) -> ApiResult<kpi::Model> {
+        let k = self.editable(actor, id).await?;
+        if k.archived_at.is_some() {
+            return Ok(k);
+        }
+        save_versioned::<kpi::Entity, _>(
+            &self.db,
+            &k,
+            None,
+            kpi::ActiveModel {
+                archived_at: Set(Some(now())),
+                ..Default::default()
+            },
+        )
+        .await
+    }
+
+    /// Makes a user an owner of a KPI (idempotent).
+    #[instrument(skip_all, fields(org.id = %actor.org_id(), kpi.id = %kpi_id, user.id = %user_id))]
+    pub async fn add_owner(
+        &self,
+        actor: &Actor,
+        kpi_id: Uuid,
+        user_id: Uuid,
+    ) -> ApiResult<kpi::Model> {
+        let k = self.editable(actor, kpi_id).await?;
+        let owner = find_in_org::<user::Entity, _>(&self.db, actor.org_id(), user_id).await?;
+        if owner.deactivated_at.is_some() {
+            return Err(ApiError::bad_input("userId", "the user is deactivated"));
+        }
+        let txn = begin_write(&self.db).await?;
+        let exists = kpi_owner::Entity::find()
+            .filter(kpi_owner::Column::OrganizationId.eq(actor.org_id()))
+            .filter(kpi_owner::Column::KpiId.eq(k.id))
+            .filter(kpi_owner::Column::UserId.eq(owner.id))
+            .one(&txn)
+            .await?
+            .is_some();
+        if !exists {
+            kpi_owner::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                organization_id: Set(actor.org_id()),
+                kpi_id: Set(k.id),
+                user_id: Set(owner.id),
+                created_at: Set(now()),
+            }
+            .insert(&txn)
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(k)
+    }
+
+    /// Removes an owner from a KPI.
+    #[instrument(skip_all, fields(org.id = %actor.org_id(), kpi.id = %kpi_id, user.id = %user_id))]
+    pub async fn remove_owner(
+        &self,
+        actor: &Actor,
+        kpi_id: Uuid,
+        user_id: Uuid,
+    ) -> ApiResult<kpi::Model> {
+        let k = self.editable(actor, kpi_id).await?;
+        let done = kpi_owner::Entity::delete_many()
+            .filter(kpi_owner::Column::OrganizationId.eq(actor.org_id()))
+            .filter(kpi_owner::Column::KpiId.eq(k.id))
+            .filter(kpi_owner::Column::UserId.eq(user_id))
+            .exec(&self.db)
+            .await?;
+        if done.rows_affected == 0 {
+            return Err(ApiError::NotFound);
+        }
+        Ok(k)
+    }
+
+    /// Records a value of a KPI (its owners; members of its squad). With an external
+    /// reference it is idempotent: the same reference stores one row, and recording it
+    /// again with the same values changes nothing (new values update that row).
+    #[instrument(skip_all, fields(org.id = %actor.org_id(), kpi.id = %input.kpi_id))]
+    pub async fn record_measurement(
+        &self,
+        actor: &Actor,
+        input: NewMeasurement,
+    ) -> ApiResult<(kpi_measurement::Model, kpi::Model)> {
+        let k = find_in_org::<kpi::Entity, _>(&self.db, actor.org_id(), input.kpi_id).await?;
+        let facts = kpi_facts(&self.db, actor, &k).await?;
+        authz::check(actor, Action::RecordMeasurement { kpi: &facts })?;
+        if k.archived_at.is_some() {
+            return Err(ApiError::bad_input("kpiId", "the KPI is archived"));
+        }
+        finite(Some(input.value), "value")?;
+        let now = now();
+        if input
+            .recorded_at
+            .is_some_and(|t| t > now + Duration::minutes(5))
+        {
+            return Err(ApiError::bad_input(
+                "recordedAt",
+                "recordedAt is in the future",
+            ));
+        }
+        let recorded_at = input.recorded_at.map(|t| {
+            use chrono::SubsecRound;
+            t.trunc_subsecs(6)
+        });
+        let note = input
+            .note
+            .as_deref()
+            .map(|n| text::bounded(n, "note", text::TEXT_MAX))
+            .transpose()?;
+        let ext = input.external.as_ref().map(external).transpose()?;
+
+        let txn = begin_write(&self.db).await?;
+        if let Some(ext) = &ext {
+            let existing = kpi_measurement::Entity::find()
+                .filter(kpi_measurement::Column::OrganizationId.eq(actor.org_id()))
+                .filter(kpi_measurement::Column::ExternalSource.eq(ext.source.clone()))
+                .filter(kpi_measurement::Column::ExternalId.eq(ext.id.clone()))
+                .one(&txn)
+                .await?;
+            if let Some(m) = existing {
+                if m.kpi_id != k.id {
+                    return Err(ApiError::Conflict(
+                        "this external reference is already recorded on another KPI".into(),
+                    ));
+                }
+                let unchanged = m.value == input.value
+                    && recorded_at.is_none_or(|t| t == m.recorded_at)
+                    && note.as_ref().is_none_or(|n| *n == m.note)
+                    && (ext.url.is_none() || ext.url == m.external_url);
+                if unchanged {
+                    txn.rollback().await?;
+                    return Ok((m, k));
+                }
+                let m = save_versioned::<kpi_measurement::Entity, _>(
+                    &txn,
+                    &m,
+                    None,
+                    kpi_measurement::ActiveModel {
+                        value: Set(input.value),
+                        recorded_at: Set(recorded_at.unwrap_or(m.recorded_at)),
+                        note: Set(note.unwrap_or(m.note.clone())),
+                        external_url: Set(ext.url.clone().or(m.external_url.clone())),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+                let k = refresh_attainment(&txn, &k).await?;
+                txn.commit().await?;
+                return Ok((m, k));
+            }
+        }
+        let inserted = kpi_measurement::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            organization_id: Set(actor.org_id()),
+            kpi_id: Set(k.id),
+            value: Set(input.value),
+            recorded_at: Set(recorded_at.unwrap_or(now)),
+            source: Set(if ext.is_some() {
+                MeasurementSource::Integration
+            } else {
+                MeasurementSource::Manual
+            }),
+            external_source: Set(ext.as_ref().map(|e| e.source.clone())),
+            external_id: Set(ext.as_ref().map(|e| e.id.clone())),
+            external_url: Set(ext.as_ref().and_then(|e| e.url.clone())),
+            note: Set(note.unwrap_or_default()),
+            recorded_by: Set(Some(actor.user_id())),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+        }
+        .insert(&txn)
+        .await;
+        let m = match inserted {
+            Ok(m) => m,
+            // The same reference recorded at the same moment by another request (possible
+            // on PostgreSQL): that one won; answer with its row.
+            Err(e)
+                if ext.is_some()
+                    && matches!(
+                        e.sql_err(),
+                        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                    ) =>
+            {
+                txn.rollback().await?;
+                let ext = ext.expect("checked above");
+                let m = kpi_measurement::Entity::find()
+                    .filter(kpi_measurement::Column::OrganizationId.eq(actor.org_id()))
+                    .filter(kpi_measurement::Column::ExternalSource.eq(ext.source))
+                    .filter(kpi_measurement::Column::ExternalId.eq(ext.id))
+                    .one(&self.db)
+                    .await?
+                    .ok_or(ApiError::Conflict(
+                        "the measurement changed at the same time; try again".into(),
+                    ))?;
+                let k = find_in_org::<kpi::Entity, _>(&self.db, actor.org_id(), k.id).await?;
+                return Ok((m, k));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let k = refresh_attainment(&txn, &k).await?;
+        txn.commit().await?;
+        Ok((m, k))
+    }
+
+    /// Deletes a measurement (its recorder if an owner; a LEAD of the KPI's scope; ADMIN).
+    #[instrument(skip_all, fields(org.id = %actor.org_id(), measurement.id = %id))]
+    pub async fn delete_measurement(&self, actor: &Actor, id: Uuid) -> ApiResult<kpi::Model> {
+        let m = find_in_org::<kpi_measurement::Entity, _>(&self.db, actor.org_id(), id).await?;
+        let k = find_in_org::<kpi::Entity, _>(&self.db, actor.org_id(), m.kpi_id).await?;
+        let facts = kpi_facts(&self.db, actor, &k).await?;
+        let own = m.recorded_by == Some(actor.user_id());
+        authz::check(actor, Action::DeleteMeasurement { kpi: &facts, own })?;
+        let txn = begin_write(&self.db).await?;
+        kpi_measurement::Entity::delete_by_id(m.id)
+            .exec(&txn)
+            .await?;
+        let k = refresh_attainment(&txn, &k).await?;
+        txn.commit().await?;
+        Ok(k)
+    }
+
+    /// How many measurements a KPI has within `[from, to)`.
+    pub async fn count_measurements(
+        &self,
+        actor: &Actor,
+        kpi_id: Uuid,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> ApiResult<u64> {
+        authz::check(actor, Action::ReadOrganization)?;
+        let mut q = kpi_measurement::Entity::find()
+            .filter(kpi_measurement::Column::OrganizationId.eq(actor.org_id()))
+            .filter(kpi_measurement::Column::KpiId.eq(kpi_id));
+        if let Some(f) = from {
+            q = q.filter(kpi_measurement::Column::RecordedAt.gte(f));
+        }
+        if let Some(t) = to {
+            q = q.filter(kpi_measurement::Column::RecordedAt.lt(t));
+        }
+        pagination::count(&self.db, q).await
+    }
+
+    /// One KPI of the caller's organisation.
+    pub async fn get(&self, actor: &Actor, id: Uuid) -> ApiResult<kpi::Model> {
+        authz::check(actor, Action::ReadOrganization)?;
+        find_in_org::<kpi::Entity, _>(&self.db, actor.org_id(), id).await
+    }
+
+    fn query(&self, actor: &Actor, filter: &KpiFilter) -> Select<kpi::Entity> {
+        let org = actor.org_id();
+        let mut q = kpi::Entity::find().filter(kpi::Column::OrganizationId.eq(org));
+        if !filter.include_archived {
+            q = q.filter(kpi::Column::ArchivedAt.is_null());
+        }
+        if let Some(t) = filter.team_id {
+            q = q.filter(kpi::Column::TeamId.eq(t));
+        }
+        if let Some(s) = filter.squad_id {
+            q = q.filter(kpi::Column::SquadId.eq(s));
+        }
+        if let Some(c) = filter.category {
+            q = q.filter(kpi::Column::Category.eq(c));
+        }
+        if let Some(since) = filter.updated_since {
+            q = q.filter(kpi::Column::UpdatedAt.gte(since));
+        }
+        if let Some(s) = filter.text.as_deref().filter(|s| !s.trim().is_empty()) {
+            q = q.filter(
+                Expr::col(kpi::Column::SearchKey)
+                    .like(LikeExpr::new(text::contains_pattern(s)).escape('\\')),
+            );
+        }
+        if let Some(owner) = filter.owner_id {
+            q = q.filter(
+                kpi::Column::Id.in_subquery(
+                    Query::select()
+                        .column(kpi_owner::Column::KpiId)
+                        .from(kpi_owner::Entity)
+                        .and_where(Expr::col(kpi_owner::Column::OrganizationId).eq(org))
+                        .and_where(Expr::col(kpi_owner::Column::UserId).eq(owner))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(shared) = filter.is_shared {
+            let shared_ids = Query::select()
+                .column((kpi_owner::Entity, kpi_owner::Column::KpiId))
+                .from(kpi_owner::Entity)
+                .inner_join(
+                    user::Entity,
+                    Expr::col((user::Entity, user::Column::Id))
+                        .equals((kpi_owner::Entity, kpi_owner::Column::UserId)),
+                )
+                .and_where(
+                    Expr::col((kpi_owner::Entity, kpi_owner::Column::OrganizationId)).eq(org),
+                )
+                .group_by_col((kpi_owner::Entity, kpi_owner::Column::KpiId))
+                .and_having(Expr::cust(r#"COUNT(DISTINCT "user"."discipline") >= 2"#))
+                .to_owned();
+            q = q.filter(if shared {
+                kpi::Column::Id.in_subquery(shared_ids)
+            } else {
+                kpi::Column::Id.not_in_subquery(shared_ids)
+            });
+        }
+        q
+    }
+
+    /// One page of the organisation's KPIs.
+    pub async fn list(
+        &self,
+        actor: &Actor,
+        filter: &KpiFilter,
+        order: Order<kpi::Entity>,
+        page: &PageArgs,
+    ) -> ApiResult<Page<kpi::Model>> {
+        authz::check(actor, Action::ReadOrganization)?;
+        pagination::paginate(&self.db, self.query(actor, filter), order, page).await
+    }
+
+    /// How many KPIs match the filter.
+    pub async fn count(&self, actor: &Actor, filter: &KpiFilter) -> ApiResult<u64> {
+        authz::check(actor, Action::ReadOrganization)?;
+        pagination::count(&self.db, self.query(actor, filter)).await
+    }
+}
+
+/// The oldest and newest value of a KPI within a window.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrendEnds {
+    pub first: f64,
+    pub last: f64,
+    /// How many measurements fall in the window.
+    pub count: i64,
+}
+
+/// The oldest and newest value of each KPI within `[since, until]`, in one statement
+/// that numbers each KPI's rows both ways with `ROW_NUMBER()` and keeps the ends.
+pub async fn trend_ends<C: ConnectionTrait>(
+    db: &C,
+    org: Uuid,
+    kpis: &[Uuid],
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> ApiResult<HashMap<Uuid, TrendEnds>> {
+    if kpis.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let inner = kpi_measurement::Entity::find()
+        .select_only()
+        .column(kpi_measurement::Column::KpiId)
+        .column(kpi_measurement::Column::Value)
+        .expr_as(
+            Expr::cust(r#"ROW_NUMBER() OVER (PARTITION BY "kpi_id" ORDER BY "recorded_at" ASC, "id" ASC)"#),
+            "rn_first",
+        )
+        .expr_as(
+            Expr::cust(r#"ROW_NUMBER() OVER (PARTITION BY "kpi_id" ORDER BY "recorded_at" DESC, "id" DESC)"#),
+            "rn_last",
+        )
+        .filter(kpi_measurement::Column::OrganizationId.eq(org))
+        .filter(kpi_measurement::Column::KpiId.is_in(kpis.iter().copied()))
+        .filter(kpi_measurement::Column::RecordedAt.gte(since))
+        .filter(kpi_measurement::Column::RecordedAt.lte(until))
+        .into_query();
+    let q = Query::select()
+        .columns([
+            Alias::new("kpi_id"),
+            Alias::new("value"),
+            Alias::new("rn_first"),
+            Alias::new("rn_last"),
+        ])
+        .from_subquery(inner, Alias::new("ns_ends"))
+        .cond_where(
+            Expr::col(Alias::new("rn_first"))
+                .eq(1)
+                .or(Expr::col(Alias::new("rn_last")).eq(1)),
+        )
+        .to_owned();
+    let mut ends: HashMap<Uuid, (Option<f64>, Option<f64>, i64)> = HashMap::new();
+    for row in db.query_all(&q).await? {
+        let id: Uuid = row.try_get_by_index(0)?;
+        let value: f64 = row.try_get_by_index(1)?;
+        let rn_first: i64 = row.try_get_by_index(2)?;
+        let rn_last: i64 = row.try_get_by_index(3)?;
+        let e = ends.entry(id).or_insert((None, None, 0));
+        if rn_first == 1 {
+            e.0 = Some(value);
+        }
+        if rn_last == 1 {
+            e.1 = Some(value);
+            // The newest row's number counted from the oldest is the count.
+            e.2 = rn_first;
+        }
+    }
+    Ok(ends
+        .into_iter()
+        .filter_map(|(id, (first, last, count))| {
+            Some((
+                id,
+                TrendEnds {
+                    first: first?,
+                    last: last?,
+                    count,
+                },
+            ))
+        })
+        .collect())
+}
+
+/// A KPI is shared when its owners span two or more disciplines.
+pub fn is_shared(owner_disciplines: &[Discipline]) -> bool {
+    owner_disciplines.len() >= 2
+}
