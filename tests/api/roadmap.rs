@@ -564,6 +564,103 @@ async fn another_organisation_cannot_subscribe_and_a_bad_token_cannot_connect(ap
     assert!(refused.is_err());
 }
 
+async fn only_the_facilitator_runs_the_session_and_only_signers_withdraw(app: TestApp) {
+    let f = fixture(&app).await;
+    const UPDATE: &str = r#"mutation($id: ID!, $t: String!) { updateRoadmapAlignment(input: {id: $id, title: $t}) { roadmapAlignment { title } } }"#;
+    const ADD_P: &str = r#"mutation($id: ID!, $u: ID!) { addAlignmentParticipant(input: {roadmapAlignmentId: $id, userId: $u}) { roadmapAlignment { participants { totalCount } } } }"#;
+    const REMOVE_P: &str = r#"mutation($id: ID!, $u: ID!) { removeAlignmentParticipant(input: {roadmapAlignmentId: $id, userId: $u}) { roadmapAlignment { participants { totalCount } } } }"#;
+    const WITHDRAW: &str = r#"mutation($id: ID!, $d: Discipline) { withdrawSignOff(input: {roadmapAlignmentId: $id, discipline: $d}) { roadmapAlignment { missingDisciplines } } }"#;
+    for (who, name, want) in [
+        (&f.engineer, "participant", Err("FORBIDDEN")),
+        (&f.outsider, "member", Err("FORBIDDEN")),
+        (&f.pm, "facilitator", Ok(())),
+        (&f.admin, "admin", Ok(())),
+    ] {
+        let res = app
+            .gql_as(
+                who,
+                UPDATE,
+                json!({ "id": f.alignment, "t": format!("Q4 by {name}") }),
+            )
+            .await;
+        assert_eq!(
+            res.outcome(),
+            want.map_err(str::to_owned),
+            "update as {name}"
+        );
+        let res = app.gql_as(who, START, json!({ "id": f.alignment })).await;
+        if want.is_err() {
+            assert_eq!(res.error_code(), Some("FORBIDDEN"), "start as {name}");
+        }
+    }
+    // Started once (by the facilitator above); a second start is refused.
+    let res = app.gql_as(&f.pm, START, json!({ "id": f.alignment })).await;
+    assert_eq!(res.error_code(), Some("BAD_USER_INPUT"));
+
+    let res = app
+        .gql_as(
+            &f.pm,
+            ADD_P,
+            json!({ "id": f.alignment, "u": f.outsider.user_id }),
+        )
+        .await;
+    assert_eq!(
+        res.data()["addAlignmentParticipant"]["roadmapAlignment"]["participants"]["totalCount"],
+        4
+    );
+    let res = app
+        .gql_as(
+            &f.pm,
+            REMOVE_P,
+            json!({ "id": f.alignment, "u": f.pm.user_id }),
+        )
+        .await;
+    assert_eq!(
+        res.error_field(),
+        Some("userId"),
+        "the facilitator always takes part"
+    );
+    let res = app
+        .gql_as(
+            &f.pm,
+            REMOVE_P,
+            json!({ "id": f.alignment, "u": f.outsider.user_id }),
+        )
+        .await;
+    assert_eq!(
+        res.data()["removeAlignmentParticipant"]["roadmapAlignment"]["participants"]["totalCount"],
+        3
+    );
+
+    // A sign-off is withdrawn by its signer or the facilitator, not by another participant.
+    app.gql_as(&f.engineer, SIGN, json!({ "id": f.alignment }))
+        .await
+        .data();
+    let res = app
+        .gql_as(
+            &f.designer,
+            WITHDRAW,
+            json!({ "id": f.alignment, "d": "ENGINEERING" }),
+        )
+        .await;
+    assert_eq!(res.error_code(), Some("FORBIDDEN"));
+    let res = app
+        .gql_as(
+            &f.pm,
+            WITHDRAW,
+            json!({ "id": f.alignment, "d": "ENGINEERING" }),
+        )
+        .await;
+    assert_eq!(
+        res.data()["withdrawSignOff"]["roadmapAlignment"]["missingDisciplines"],
+        json!(["ENGINEERING", "PRODUCT", "DESIGN"])
+    );
+    let res = app
+        .gql_as(&f.pm, WITHDRAW, json!({ "id": f.alignment, "d": "DESIGN" }))
+        .await;
+    assert_eq!(res.error_code(), Some("NOT_FOUND"), "nothing to withdraw");
+}
+
 crate::db_tests!(
     a_session_is_aligned_once_engineering_product_and_design_sign_off,
     a_change_to_the_roadmap_after_a_sign_off_clears_the_sign_offs,
@@ -576,4 +673,5 @@ crate::db_tests!(
     capacity_shows_a_squad_committed_beyond_its_people,
     participants_see_each_others_changes_live,
     another_organisation_cannot_subscribe_and_a_bad_token_cannot_connect,
+    only_the_facilitator_runs_the_session_and_only_signers_withdraw,
 );
