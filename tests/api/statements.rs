@@ -53,7 +53,7 @@ async fn statements_for(
     after - before
 }
 
-async fn a_nested_query_runs_the_same_statements_for_10_and_50_teams(app: TestApp) {
+async fn a_nested_query_of_10_or_50_teams_costs_statements_bounded_by_its_shape(app: TestApp) {
     let admin = app.register_org("Acme").await;
     let people = vec![
         app.add_user(&admin, "Erin Engineer", "ENGINEERING", "MEMBER")
@@ -80,4 +80,4 @@ async fn a_nested_query_runs_the_same_statements_for_10_and_50_teams(app: TestAp
     assert!(fifty <= SHAPE_BOUND, "{fifty} statements for 50 teams");
 }
 
-crate::db_tests!(a_nested_query_runs_the_same_statements_for_10_and_50_teams);
+crate::db_tests!(a_nested_query_of_10_or_50_teams_costs_statements_bounded_by_its_shape);
