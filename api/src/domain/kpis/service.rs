@@ -213,9 +213,23 @@ pub async fn kpi_facts<C: ConnectionTrait>(
     })
 }
 
+/// What changed before a KPI's attainment is recomputed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Changed {
+    /// The definition, already saved with a new `updated_at`.
+    Definition,
+    /// Its measurements: the KPI changes too (`updatedSince` finds it), whether or not
+    /// the attainment moves.
+    Measurements,
+}
+
 /// Recomputes a KPI's stored attainment from its latest measurement (and, without a
 /// baseline, its first one).
-async fn refresh_attainment(txn: &DatabaseTransaction, k: &kpi::Model) -> ApiResult<kpi::Model> {
+async fn refresh_attainment(
+    txn: &DatabaseTransaction,
+    k: &kpi::Model,
+    changed: Changed,
+) -> ApiResult<kpi::Model> {
     let in_kpi = || {
         kpi_measurement::Entity::find()
             .filter(kpi_measurement::Column::OrganizationId.eq(k.organization_id))
@@ -236,7 +250,7 @@ async fn refresh_attainment(txn: &DatabaseTransaction, k: &kpi::Model) -> ApiRes
             .map(|m| m.value),
     };
     let attainment = metrics::attainment(k.direction, baseline, k.target, latest.map(|m| m.value));
-    if attainment == k.attainment {
+    if attainment == k.attainment && changed == Changed::Definition {
         return Ok(k.clone());
     }
     let done = kpi::ActiveModel {
@@ -355,7 +369,7 @@ impl KpiService {
             },
         )
         .await?;
-        let saved = refresh_attainment(&txn, &saved).await?;
+        let saved = refresh_attainment(&txn, &saved, Changed::Definition).await?;
         txn.commit().await?;
         Ok(saved)
     }
@@ -508,7 +522,7 @@ impl KpiService {
                     },
                 )
                 .await?;
-                let k = refresh_attainment(&txn, &k).await?;
+                let k = refresh_attainment(&txn, &k, Changed::Measurements).await?;
                 txn.commit().await?;
                 return Ok((m, k));
             }
@@ -562,7 +576,7 @@ impl KpiService {
             }
             Err(e) => return Err(e.into()),
         };
-        let k = refresh_attainment(&txn, &k).await?;
+        let k = refresh_attainment(&txn, &k, Changed::Measurements).await?;
         txn.commit().await?;
         Ok((m, k))
     }
@@ -579,7 +593,7 @@ impl KpiService {
         kpi_measurement::Entity::delete_by_id(m.id)
             .exec(&txn)
             .await?;
-        let k = refresh_attainment(&txn, &k).await?;
+        let k = refresh_attainment(&txn, &k, Changed::Measurements).await?;
         txn.commit().await?;
         Ok(k)
     }
