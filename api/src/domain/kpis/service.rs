@@ -273,6 +273,21 @@ async fn refresh_attainment(
     Ok(done)
 }
 
+/// Serialises the writes to one KPI's measurements and returns its row as of the lock:
+/// the first statement writes the row, which locks it until commit (PostgreSQL) or
+/// takes the write lock at once (SQLite). Without it, two recordings that each read the
+/// latest value before the other committed could store the attainment of a value that
+/// is no longer the latest.
+async fn lock_kpi(txn: &DatabaseTransaction, org: Uuid, id: Uuid) -> ApiResult<kpi::Model> {
+    kpi::Entity::update_many()
+        .col_expr(kpi::Column::Version, Expr::col(kpi::Column::Version))
+        .filter(kpi::Column::OrganizationId.eq(org))
+        .filter(kpi::Column::Id.eq(id))
+        .exec(txn)
+        .await?;
+    find_in_org::<kpi::Entity, _>(txn, org, id).await
+}
+
 impl KpiService {
     pub(crate) fn new(db: DatabaseConnection) -> Self {
         Self { db }
@@ -520,7 +535,7 @@ impl KpiService {
         now: DateTime<Utc>,
     ) -> ApiResult<Option<(kpi_measurement::Model, kpi::Model)>> {
         let txn = begin_write(&self.db).await?;
-        let k = find_in_org::<kpi::Entity, _>(&txn, actor.org_id(), kpi_id).await?;
+        let k = lock_kpi(&txn, actor.org_id(), kpi_id).await?;
         if k.archived_at.is_some() {
             return Err(ApiError::bad_input("kpiId", "the KPI is archived"));
         }
@@ -614,6 +629,7 @@ impl KpiService {
         let own = m.recorded_by == Some(actor.user_id());
         authz::check(actor, Action::DeleteMeasurement { kpi: &facts, own })?;
         let txn = begin_write(&self.db).await?;
+        let k = lock_kpi(&txn, actor.org_id(), k.id).await?;
         kpi_measurement::Entity::delete_by_id(m.id)
             .exec(&txn)
             .await?;
