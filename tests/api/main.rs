@@ -5,6 +5,7 @@ mod common;
 
 mod http;
 mod identity;
+mod kpis;
 mod schema;
 mod smoke;
 mod squads;
