@@ -6,6 +6,7 @@ mod common;
 mod http;
 mod identity;
 mod kpis;
+mod planning;
 mod schema;
 mod smoke;
 mod squads;
