@@ -5,6 +5,7 @@ mod common;
 
 mod http;
 mod identity;
+mod kpi_statements;
 mod kpis;
 mod planning;
 mod schema;
