@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     sea_query::{Alias, Asterisk, Expr, ExprTrait, Order as SqlOrder, Query},
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, IdenStatic, PaginatorTrait, QueryFilter,
@@ -67,6 +67,8 @@ pub enum SortValue {
     Text(String),
     Time(DateTime<Utc>),
     Float(f64),
+    /// A calendar date: compared as a date, which PostgreSQL does not do with text.
+    Date(NaiveDate),
 }
 
 impl From<SortValue> for Value {
@@ -75,6 +77,7 @@ impl From<SortValue> for Value {
             SortValue::Text(s) => s.into(),
             SortValue::Time(t) => t.into(),
             SortValue::Float(f) => f.into(),
+            SortValue::Date(d) => d.into(),
         }
     }
 }

@@ -223,7 +223,7 @@ pub fn dependency_order() -> Order<dependency::Entity> {
         column: dependency::Column::NeededBy,
         id: dependency::Column::Id,
         descending: false,
-        key: |m| SortValue::Text(m.needed_by.format("%Y-%m-%d").to_string()),
+        key: |m| SortValue::Date(m.needed_by),
         id_of: |m| m.id,
     }
 }
