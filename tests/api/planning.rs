@@ -1218,6 +1218,76 @@ async fn a_squad_cannot_depend_on_itself(app: TestApp) {
     assert_eq!(res.data()["dependencies"]["totalCount"], 0);
 }
 
+async fn lists_of_outcomes_initiatives_and_dependencies_are_paged_with_cursors(app: TestApp) {
+    let org = Org::new(&app, "Acme").await;
+    for (n, due) in [(3, 3), (1, 1), (4, 4), (2, 2), (5, 5)] {
+        new_dependency(
+            &app,
+            &org.admin,
+            json!({ "fromSquadId": org.checkout, "toSquadId": org.wallet,
+                    "description": format!("Due {n}"), "neededBy": day(due) }),
+        )
+        .await;
+        new_initiative(
+            &app,
+            &org.admin,
+            json!({ "squadId": org.checkout, "title": format!("Initiative {n}") }),
+        )
+        .await;
+        new_outcome(
+            &app,
+            &org.admin,
+            json!({ "teamId": org.payments, "quarter": quarter(n - 3),
+                    "title": format!("Outcome {n}") }),
+        )
+        .await;
+    }
+    // (list, its query with $after, where its page sits, titles in order)
+    let dependencies = "query($after: String) { dependencies(first: 2, after: $after) {
+        pageInfo { hasNextPage endCursor } nodes { description } } }";
+    let needs = "query($id: ID!, $after: String) { node(id: $id) { ... on Squad {
+        dependencies(first: 2, after: $after) {
+            pageInfo { hasNextPage endCursor } nodes { description } } } } }";
+    let initiatives = "query($after: String) { initiatives(first: 2, after: $after) {
+        pageInfo { hasNextPage endCursor } nodes { title } } }";
+    let outcomes = "query($after: String) { outcomes(first: 2, after: $after) {
+        pageInfo { hasNextPage endCursor } nodes { title } } }";
+    let soonest_first: Vec<String> = (1..=5).map(|n| format!("Due {n}")).collect();
+    let oldest_first: Vec<String> = [3, 1, 4, 2, 5]
+        .iter()
+        .map(|n| format!("Initiative {n}"))
+        .collect();
+    let newest_quarter_first: Vec<String> = (1..=5).rev().map(|n| format!("Outcome {n}")).collect();
+    for (query, path, want) in [
+        (dependencies, vec!["dependencies"], &soonest_first),
+        (needs, vec!["node", "dependencies"], &soonest_first),
+        (initiatives, vec!["initiatives"], &oldest_first),
+        (outcomes, vec!["outcomes"], &newest_quarter_first),
+    ] {
+        let mut got = Vec::new();
+        let mut after = Value::Null;
+        for _page in 0..3 {
+            let res = app
+                .gql_as(
+                    &org.admin,
+                    query,
+                    json!({ "id": org.checkout, "after": after }),
+                )
+                .await;
+            let mut conn = res.data().clone();
+            for key in &path {
+                conn = conn[key].clone();
+            }
+            got.extend(titles(&conn["nodes"]));
+            after = conn["pageInfo"]["endCursor"].clone();
+            if conn["pageInfo"]["hasNextPage"] == false {
+                break;
+            }
+        }
+        assert_eq!(&got, want, "{path:?}");
+    }
+}
+
 // ---------------------------------------------------------------------------------
 // The weekly sync
 
@@ -1866,6 +1936,7 @@ crate::db_tests!(
     a_quarter_plan_meets_the_checklist_with_3_measurable_outcomes_and_all_work_mapped,
     a_squad_declares_what_it_needs_from_another_by_a_date,
     a_squad_cannot_depend_on_itself,
+    lists_of_outcomes_initiatives_and_dependencies_are_paged_with_cursors,
     the_weekly_sync_shows_dependencies_due_within_14_days_outcomes_at_risk_and_worsening_kpis,
     the_weekly_sync_of_another_week_looks_14_days_ahead_of_its_monday,
     an_outcome_is_planned_by_an_admin_or_a_lead_of_its_team_or_squad,
