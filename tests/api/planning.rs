@@ -1472,6 +1472,54 @@ async fn the_weekly_sync_of_another_week_looks_14_days_ahead_of_its_monday(app: 
     }
 }
 
+async fn a_date_needs_a_four_digit_year(app: TestApp) {
+    let org = Org::new(&app, "Acme").await;
+    // Dates at the far end of the calendar overflowed when the sync added a week.
+    for week in [
+        "+262142-12-31",
+        "-0001-01-01",
+        "262142-12-31",
+        "2026-1-5",
+        "2026-02-30",
+    ] {
+        let res = app
+            .gql_as(
+                &org.admin,
+                WEEKLY_SYNC,
+                json!({ "team": org.payments, "week": week }),
+            )
+            .await;
+        assert_code(&res, "BAD_USER_INPUT");
+        let res = create_initiative(
+            &app,
+            &org.admin,
+            json!({ "squadId": org.checkout, "title": "Far", "targetDate": week }),
+        )
+        .await;
+        assert_code(&res, "BAD_USER_INPUT");
+        let res = create_dependency(
+            &app,
+            &org.admin,
+            json!({ "fromSquadId": org.checkout, "toSquadId": org.wallet,
+                    "description": "Far", "neededBy": week }),
+        )
+        .await;
+        assert_code(&res, "BAD_USER_INPUT");
+    }
+    for week in ["9999-12-31", "0001-01-01"] {
+        let res = app
+            .gql_as(
+                &org.admin,
+                WEEKLY_SYNC,
+                json!({ "team": org.payments, "week": week }),
+            )
+            .await;
+        assert!(res.data()["node"]["weeklySync"]["weekStart"].is_string());
+    }
+    let res = app.gql_as(&org.admin, INITIATIVES, json!({})).await;
+    assert_eq!(res.data()["initiatives"]["totalCount"], 0);
+}
+
 // ---------------------------------------------------------------------------------
 // Who may do what (DESIGN §2)
 
@@ -1939,6 +1987,7 @@ crate::db_tests!(
     lists_of_outcomes_initiatives_and_dependencies_are_paged_with_cursors,
     the_weekly_sync_shows_dependencies_due_within_14_days_outcomes_at_risk_and_worsening_kpis,
     the_weekly_sync_of_another_week_looks_14_days_ahead_of_its_monday,
+    a_date_needs_a_four_digit_year,
     an_outcome_is_planned_by_an_admin_or_a_lead_of_its_team_or_squad,
     an_initiative_is_written_by_its_squad_its_leads_or_an_admin,
     a_dependency_is_declared_by_the_needing_squad_and_updated_by_either,
