@@ -429,26 +429,22 @@ impl KpiService {
         if owner.deactivated_at.is_some() {
             return Err(ApiError::bad_input("userId", "the user is deactivated"));
         }
-        let txn = begin_write(&self.db).await?;
-        let exists = kpi_owner::Entity::find()
-            .filter(kpi_owner::Column::OrganizationId.eq(actor.org_id()))
-            .filter(kpi_owner::Column::KpiId.eq(k.id))
-            .filter(kpi_owner::Column::UserId.eq(owner.id))
-            .one(&txn)
-            .await?
-            .is_some();
-        if !exists {
-            kpi_owner::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                organization_id: Set(actor.org_id()),
-                kpi_id: Set(k.id),
-                user_id: Set(owner.id),
-                created_at: Set(now()),
-            }
-            .insert(&txn)
-            .await?;
-        }
-        txn.commit().await?;
+        // One statement, so that parallel calls for the same owner all succeed: the
+        // unique index keeps one row and the others insert nothing.
+        kpi_owner::Entity::insert(kpi_owner::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            organization_id: Set(actor.org_id()),
+            kpi_id: Set(k.id),
+            user_id: Set(owner.id),
+            created_at: Set(now()),
+        })
+        .on_conflict_do_nothing_on([
+            kpi_owner::Column::OrganizationId,
+            kpi_owner::Column::KpiId,
+            kpi_owner::Column::UserId,
+        ])
+        .exec(&self.db)
+        .await?;
         Ok(k)
     }
 

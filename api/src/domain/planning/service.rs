@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::{
     auth::Actor,
     authz::{self, Action},
-    db::{begin_write, now},
+    db::now,
     domain::{
         calendar::Quarter,
         find_in_org,
@@ -508,26 +508,22 @@ impl PlanningService {
     ) -> ApiResult<(initiative::Model, outcome::Model)> {
         let i = self.writable_initiative(actor, initiative_id).await?;
         let o = find_in_org::<outcome::Entity, _>(&self.db, actor.org_id(), outcome_id).await?;
-        let txn = begin_write(&self.db).await?;
-        let exists = outcome_initiative::Entity::find()
-            .filter(outcome_initiative::Column::OrganizationId.eq(actor.org_id()))
-            .filter(outcome_initiative::Column::OutcomeId.eq(o.id))
-            .filter(outcome_initiative::Column::InitiativeId.eq(i.id))
-            .one(&txn)
-            .await?
-            .is_some();
-        if !exists {
-            outcome_initiative::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                organization_id: Set(actor.org_id()),
-                outcome_id: Set(o.id),
-                initiative_id: Set(i.id),
-                created_at: Set(now()),
-            }
-            .insert(&txn)
-            .await?;
-        }
-        txn.commit().await?;
+        // One statement, so that parallel calls for the same link all succeed: the
+        // unique index keeps one row and the others insert nothing.
+        outcome_initiative::Entity::insert(outcome_initiative::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            organization_id: Set(actor.org_id()),
+            outcome_id: Set(o.id),
+            initiative_id: Set(i.id),
+            created_at: Set(now()),
+        })
+        .on_conflict_do_nothing_on([
+            outcome_initiative::Column::OrganizationId,
+            outcome_initiative::Column::OutcomeId,
+            outcome_initiative::Column::InitiativeId,
+        ])
+        .exec(&self.db)
+        .await?;
         Ok((i, o))
     }
 
