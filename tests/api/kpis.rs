@@ -509,6 +509,28 @@ async fn owners_from_engineering_and_product_make_a_kpi_shared(app: TestApp) {
     assert_eq!(read["isShared"], true);
 }
 
+async fn adding_the_same_owner_in_parallel_keeps_one_ownership(app: TestApp) {
+    let org = Org::new(&app, "Acme").await;
+    let id = org.conversion(&app).await;
+    let results = join_all((0..10).map(|_| {
+        app.gql_as(
+            &org.admin,
+            ADD_KPI_OWNER,
+            json!({ "input": { "kpiId": id, "userId": org.pm.user_id } }),
+        )
+    }))
+    .await;
+    for res in &results {
+        assert_eq!(res.outcome(), Ok(()), "{}", res.body);
+    }
+    let k = kpi(&app, &org.admin, &id).await;
+    assert_eq!(
+        owner_ids(&k),
+        [org.admin.user_id.as_str(), org.pm.user_id.as_str()]
+    );
+    assert_eq!(k["isShared"], true);
+}
+
 // ---------------------------------------------------------------------------------
 // Measurements
 
@@ -2088,6 +2110,7 @@ crate::db_tests!(
     updating_a_kpi_changes_its_fields_and_a_stale_version_is_a_conflict,
     an_archived_kpi_leaves_the_list_and_takes_no_measurements,
     owners_from_engineering_and_product_make_a_kpi_shared,
+    adding_the_same_owner_in_parallel_keeps_one_ownership,
     recording_a_measurement_returns_it_with_the_kpis_new_attainment,
     recording_the_same_external_reference_twice_stores_one_row_and_changes_nothing,
     ten_parallel_identical_recordings_store_exactly_one_measurement,

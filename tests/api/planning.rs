@@ -3,6 +3,7 @@
 //! isolation and bad input (DESIGN §1 "Outcomes and work", §2, §3; issue 3).
 
 use chrono::{Datelike, Duration, NaiveDate, SecondsFormat, Utc};
+use futures_util::future::join_all;
 use serde_json::{json, Value};
 
 use crate::common::{Gql, Session, TestApp};
@@ -926,6 +927,34 @@ async fn initiatives_are_linked_to_outcomes_and_unlinked(app: TestApp) {
     assert_eq!(
         titles(&res.data()["initiatives"]["nodes"]),
         ["Fraud rules", "Unmapped work"]
+    );
+}
+
+async fn linking_the_same_initiative_and_outcome_in_parallel_keeps_one_link(app: TestApp) {
+    let org = Org::new(&app, "Acme").await;
+    let o = new_outcome(
+        &app,
+        &org.admin,
+        json!({ "teamId": org.payments, "quarter": quarter(0), "title": "Faster checkout" }),
+    )
+    .await;
+    let i = new_initiative(
+        &app,
+        &org.admin,
+        json!({ "squadId": org.checkout, "title": "Apple Pay" }),
+    )
+    .await;
+    let results = join_all((0..10).map(|_| link(&app, &org.admin, &i, &o))).await;
+    for res in &results {
+        assert_eq!(res.outcome(), Ok(()), "{}", res.body);
+    }
+    assert_eq!(
+        outcome(&app, &org.admin, &o).await["initiatives"]["totalCount"],
+        1
+    );
+    assert_eq!(
+        initiative(&app, &org.admin, &i).await["outcomes"]["totalCount"],
+        1
     );
 }
 
@@ -1981,6 +2010,7 @@ crate::db_tests!(
     an_initiative_moves_forward_from_proposed_to_done_or_drops_and_nothing_else,
     a_target_date_before_the_start_date_is_refused,
     initiatives_are_linked_to_outcomes_and_unlinked,
+    linking_the_same_initiative_and_outcome_in_parallel_keeps_one_link,
     a_quarter_plan_meets_the_checklist_with_3_measurable_outcomes_and_all_work_mapped,
     a_squad_declares_what_it_needs_from_another_by_a_date,
     a_squad_cannot_depend_on_itself,
