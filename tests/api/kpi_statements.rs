@@ -137,7 +137,7 @@ async fn fifty_squads_with_kpis_and_outcomes_cost_the_statements_of_the_query_sh
     // trends that `status` judges (one statement per window length) and the owners'
     // disciplines; for the outcomes, their KPIs by id and those KPIs' latest
     // measurements. That is 13 statements when each loader gathers all its keys in one
-    // batch (measured: 13 on an idle machine, up to 16 under load). As in
+    // batch (measured: 13 on an idle machine, up to 19 under load). As in
     // `statements.rs`, keys of one loader from two waves, or from a list polled in
     // rounds, may or may not share a batch, so the count varies a little between runs,
     // but it is bounded by the shape alone: an N+1 here would cost 50 to 100 more.
