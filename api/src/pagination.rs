@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     sea_query::{Alias, Asterisk, Expr, ExprTrait, Order as SqlOrder, Query},
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, IdenStatic, PaginatorTrait, QueryFilter,
@@ -68,6 +68,8 @@ pub enum SortValue {
     Time(DateTime<Utc>),
     Int(i64),
     Float(f64),
+    /// A calendar date: compared as a date, which PostgreSQL does not do with text.
+    Date(NaiveDate),
 }
 
 impl From<SortValue> for Value {
@@ -77,6 +79,7 @@ impl From<SortValue> for Value {
             SortValue::Time(t) => t.into(),
             SortValue::Int(i) => i.into(),
             SortValue::Float(f) => f.into(),
+            SortValue::Date(d) => d.into(),
         }
     }
 }

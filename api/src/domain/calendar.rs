@@ -75,9 +75,30 @@ impl FromStr for Quarter {
     }
 }
 
+/// The longest duration accepted: 36,525 days (100 years). Windows reach back from
+/// now, and a date that far back is still a date.
+pub const MAX_DURATION_DAYS: i64 = 36_525;
+
+/// Parses a date written `YYYY-MM-DD` with a four-digit year (RFC 3339 `full-date`).
+/// Signed or longer years, which chrono would accept, are refused: dates near the end
+/// of chrono's range overflow as soon as a week is added to them.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape {
+        return None;
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
 /// Parses an ISO 8601 duration of weeks, days, hours, minutes and seconds
 /// ("P30D", "P2W", "PT12H", "P1DT6H30M"). Months and years are refused: their length
-/// varies. Returns whole seconds.
+/// varies. Returns whole seconds, at most [`MAX_DURATION_DAYS`] days' worth.
 pub fn parse_duration(s: &str) -> Option<i64> {
     let rest = s.trim().strip_prefix('P')?;
     if rest.is_empty() {
@@ -109,7 +130,7 @@ pub fn parse_duration(s: &str) -> Option<i64> {
     if let Some(t) = time {
         parse_part(t, &[('H', 3_600), ('M', 60), ('S', 1)])?;
     }
-    Some(total)
+    (total <= MAX_DURATION_DAYS * 86_400).then_some(total)
 }
 
 #[cfg(test)]
@@ -146,6 +167,34 @@ mod tests {
             "", "P", "30D", "P1M", "P1Y", "PT", "P1DT", "PD", "P1D1D", "PT1S1H",
         ] {
             assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+        assert_eq!(parse_duration("P36525D"), Some(36_525 * 86_400));
+        for too_long in ["P36526D", "P99999999W", "PT9223372036854775S"] {
+            assert_eq!(parse_duration(too_long), None, "{too_long}");
+        }
+    }
+
+    #[test]
+    fn dates_have_four_digit_years() {
+        assert_eq!(
+            parse_date("2026-11-25"),
+            NaiveDate::from_ymd_opt(2026, 11, 25)
+        );
+        assert_eq!(
+            parse_date("9999-12-31"),
+            NaiveDate::from_ymd_opt(9999, 12, 31)
+        );
+        for bad in [
+            "+262142-12-31",
+            "-0001-01-01",
+            "262142-12-31",
+            "2026-1-5",
+            "2026-02-30",
+            "2026/11/25",
+            "2026-11-25T00:00:00Z",
+            "",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
         }
     }
 }

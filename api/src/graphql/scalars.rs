@@ -10,14 +10,14 @@ use crate::domain::calendar::{self, Quarter as DomainQuarter};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Date(pub NaiveDate);
 
-/// A calendar date, `YYYY-MM-DD`.
+/// A calendar date, `YYYY-MM-DD` (a four-digit year).
 #[Scalar(name = "Date")]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            Value::String(s) => calendar::parse_date(s)
                 .map(Date)
-                .map_err(|_| InputValueError::custom("a Date looks like 2026-11-25")),
+                .ok_or_else(|| InputValueError::custom("a Date looks like 2026-11-25")),
             _ => Err(InputValueError::expected_type(value)),
         }
     }
@@ -56,7 +56,7 @@ pub struct Duration {
 }
 
 /// A length of time as an ISO 8601 duration: "P30D", "P2W", "PT12H", "P1DT6H".
-/// Months and years are not accepted (their length varies).
+/// Months and years are not accepted (their length varies); at most 36525 days.
 #[Scalar(name = "Duration")]
 impl ScalarType for Duration {
     fn parse(value: Value) -> InputValueResult<Self> {
@@ -64,7 +64,8 @@ impl ScalarType for Duration {
             Value::String(s) => match calendar::parse_duration(s) {
                 Some(seconds) if seconds > 0 => Ok(Duration { seconds }),
                 _ => Err(InputValueError::custom(
-                    "a Duration is ISO 8601 in weeks, days, hours, minutes or seconds, e.g. P30D",
+                    "a Duration is ISO 8601 in weeks, days, hours, minutes or seconds, e.g. P30D, \
+                     and at most 36525 days",
                 )),
             },
             _ => Err(InputValueError::expected_type(value)),

@@ -80,6 +80,14 @@ pub struct NewMeasurement {
     pub external: Option<ExternalRef>,
 }
 
+/// A measurement's checked values.
+struct Measured {
+    value: f64,
+    recorded_at: Option<DateTime<Utc>>,
+    note: Option<String>,
+    ext: Option<ExternalRef>,
+}
+
 /// Which KPIs to list.
 #[derive(Debug, Clone, Default)]
 pub struct KpiFilter {
@@ -213,9 +221,23 @@ pub async fn kpi_facts<C: ConnectionTrait>(
     })
 }
 
+/// What changed before a KPI's attainment is recomputed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Changed {
+    /// The definition, already saved with a new `updated_at`.
+    Definition,
+    /// Its measurements: the KPI changes too (`updatedSince` finds it), whether or not
+    /// the attainment moves.
+    Measurements,
+}
+
 /// Recomputes a KPI's stored attainment from its latest measurement (and, without a
 /// baseline, its first one).
-async fn refresh_attainment(txn: &DatabaseTransaction, k: &kpi::Model) -> ApiResult<kpi::Model> {
+async fn refresh_attainment(
+    txn: &DatabaseTransaction,
+    k: &kpi::Model,
+    changed: Changed,
+) -> ApiResult<kpi::Model> {
     let in_kpi = || {
         kpi_measurement::Entity::find()
             .filter(kpi_measurement::Column::OrganizationId.eq(k.organization_id))
@@ -236,7 +258,7 @@ async fn refresh_attainment(txn: &DatabaseTransaction, k: &kpi::Model) -> ApiRes
             .map(|m| m.value),
     };
     let attainment = metrics::attainment(k.direction, baseline, k.target, latest.map(|m| m.value));
-    if attainment == k.attainment {
+    if attainment == k.attainment && changed == Changed::Definition {
         return Ok(k.clone());
     }
     let done = kpi::ActiveModel {
@@ -249,6 +271,21 @@ async fn refresh_attainment(txn: &DatabaseTransaction, k: &kpi::Model) -> ApiRes
     .update(txn)
     .await?;
     Ok(done)
+}
+
+/// Serialises the writes to one KPI's measurements and returns its row as of the lock:
+/// the first statement writes the row, which locks it until commit (PostgreSQL) or
+/// takes the write lock at once (SQLite). Without it, two recordings that each read the
+/// latest value before the other committed could store the attainment of a value that
+/// is no longer the latest.
+async fn lock_kpi(txn: &DatabaseTransaction, org: Uuid, id: Uuid) -> ApiResult<kpi::Model> {
+    kpi::Entity::update_many()
+        .col_expr(kpi::Column::Version, Expr::col(kpi::Column::Version))
+        .filter(kpi::Column::OrganizationId.eq(org))
+        .filter(kpi::Column::Id.eq(id))
+        .exec(txn)
+        .await?;
+    find_in_org::<kpi::Entity, _>(txn, org, id).await
 }
 
 impl KpiService {
@@ -355,7 +392,7 @@ impl KpiService {
             },
         )
         .await?;
-        let saved = refresh_attainment(&txn, &saved).await?;
+        let saved = refresh_attainment(&txn, &saved, Changed::Definition).await?;
         txn.commit().await?;
         Ok(saved)
     }
@@ -392,26 +429,22 @@ impl KpiService {
         if owner.deactivated_at.is_some() {
             return Err(ApiError::bad_input("userId", "the user is deactivated"));
         }
-        let txn = begin_write(&self.db).await?;
-        let exists = kpi_owner::Entity::find()
-            .filter(kpi_owner::Column::OrganizationId.eq(actor.org_id()))
-            .filter(kpi_owner::Column::KpiId.eq(k.id))
-            .filter(kpi_owner::Column::UserId.eq(owner.id))
-            .one(&txn)
-            .await?
-            .is_some();
-        if !exists {
-            kpi_owner::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                organization_id: Set(actor.org_id()),
-                kpi_id: Set(k.id),
-                user_id: Set(owner.id),
-                created_at: Set(now()),
-            }
-            .insert(&txn)
-            .await?;
-        }
-        txn.commit().await?;
+        // One statement, so that parallel calls for the same owner all succeed: the
+        // unique index keeps one row and the others insert nothing.
+        kpi_owner::Entity::insert(kpi_owner::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            organization_id: Set(actor.org_id()),
+            kpi_id: Set(k.id),
+            user_id: Set(owner.id),
+            created_at: Set(now()),
+        })
+        .on_conflict_do_nothing_on([
+            kpi_owner::Column::OrganizationId,
+            kpi_owner::Column::KpiId,
+            kpi_owner::Column::UserId,
+        ])
+        .exec(&self.db)
+        .await?;
         Ok(k)
     }
 
@@ -448,9 +481,6 @@ impl KpiService {
         let k = find_in_org::<kpi::Entity, _>(&self.db, actor.org_id(), input.kpi_id).await?;
         let facts = kpi_facts(&self.db, actor, &k).await?;
         authz::check(actor, Action::RecordMeasurement { kpi: &facts })?;
-        if k.archived_at.is_some() {
-            return Err(ApiError::bad_input("kpiId", "the KPI is archived"));
-        }
         finite(Some(input.value), "value")?;
         let now = now();
         if input
@@ -472,9 +502,40 @@ impl KpiService {
             .map(|n| text::bounded(n, "note", text::TEXT_MAX))
             .transpose()?;
         let ext = input.external.as_ref().map(external).transpose()?;
+        let m = Measured {
+            value: input.value,
+            recorded_at,
+            note,
+            ext,
+        };
+        if let Some(done) = self.record_once(actor, k.id, &m, now).await? {
+            return Ok(done);
+        }
+        // Another request stored the same reference between our look-up and our insert
+        // (possible on PostgreSQL). It has committed: once more, the look-up finds it and
+        // answers as for any known reference (CONFLICT on another KPI).
+        self.record_once(actor, k.id, &m, now)
+            .await?
+            .ok_or_else(|| {
+                ApiError::Conflict("the measurement changed at the same time; try again".into())
+            })
+    }
 
+    /// One attempt of [`Self::record_measurement`], in one transaction; `None` when a
+    /// parallel request inserted the same external reference first.
+    async fn record_once(
+        &self,
+        actor: &Actor,
+        kpi_id: Uuid,
+        input: &Measured,
+        now: DateTime<Utc>,
+    ) -> ApiResult<Option<(kpi_measurement::Model, kpi::Model)>> {
         let txn = begin_write(&self.db).await?;
-        if let Some(ext) = &ext {
+        let k = lock_kpi(&txn, actor.org_id(), kpi_id).await?;
+        if k.archived_at.is_some() {
+            return Err(ApiError::bad_input("kpiId", "the KPI is archived"));
+        }
+        if let Some(ext) = &input.ext {
             let existing = kpi_measurement::Entity::find()
                 .filter(kpi_measurement::Column::OrganizationId.eq(actor.org_id()))
                 .filter(kpi_measurement::Column::ExternalSource.eq(ext.source.clone()))
@@ -488,12 +549,12 @@ impl KpiService {
                     ));
                 }
                 let unchanged = m.value == input.value
-                    && recorded_at.is_none_or(|t| t == m.recorded_at)
-                    && note.as_ref().is_none_or(|n| *n == m.note)
+                    && input.recorded_at.is_none_or(|t| t == m.recorded_at)
+                    && input.note.as_ref().is_none_or(|n| *n == m.note)
                     && (ext.url.is_none() || ext.url == m.external_url);
                 if unchanged {
                     txn.rollback().await?;
-                    return Ok((m, k));
+                    return Ok(Some((m, k)));
                 }
                 let m = save_versioned::<kpi_measurement::Entity, _>(
                     &txn,
@@ -501,33 +562,34 @@ impl KpiService {
                     None,
                     kpi_measurement::ActiveModel {
                         value: Set(input.value),
-                        recorded_at: Set(recorded_at.unwrap_or(m.recorded_at)),
-                        note: Set(note.unwrap_or(m.note.clone())),
+                        recorded_at: Set(input.recorded_at.unwrap_or(m.recorded_at)),
+                        note: Set(input.note.clone().unwrap_or(m.note.clone())),
                         external_url: Set(ext.url.clone().or(m.external_url.clone())),
                         ..Default::default()
                     },
                 )
                 .await?;
-                let k = refresh_attainment(&txn, &k).await?;
+                let k = refresh_attainment(&txn, &k, Changed::Measurements).await?;
                 txn.commit().await?;
-                return Ok((m, k));
+                return Ok(Some((m, k)));
             }
         }
+        let ext = input.ext.as_ref();
         let inserted = kpi_measurement::ActiveModel {
             id: Set(Uuid::now_v7()),
             organization_id: Set(actor.org_id()),
             kpi_id: Set(k.id),
             value: Set(input.value),
-            recorded_at: Set(recorded_at.unwrap_or(now)),
+            recorded_at: Set(input.recorded_at.unwrap_or(now)),
             source: Set(if ext.is_some() {
                 MeasurementSource::Integration
             } else {
                 MeasurementSource::Manual
             }),
-            external_source: Set(ext.as_ref().map(|e| e.source.clone())),
-            external_id: Set(ext.as_ref().map(|e| e.id.clone())),
-            external_url: Set(ext.as_ref().and_then(|e| e.url.clone())),
-            note: Set(note.unwrap_or_default()),
+            external_source: Set(ext.map(|e| e.source.clone())),
+            external_id: Set(ext.map(|e| e.id.clone())),
+            external_url: Set(ext.and_then(|e| e.url.clone())),
+            note: Set(input.note.clone().unwrap_or_default()),
             recorded_by: Set(Some(actor.user_id())),
             created_at: Set(now),
             updated_at: Set(now),
@@ -537,8 +599,6 @@ impl KpiService {
         .await;
         let m = match inserted {
             Ok(m) => m,
-            // The same reference recorded at the same moment by another request (possible
-            // on PostgreSQL): that one won; answer with its row.
             Err(e)
                 if ext.is_some()
                     && matches!(
@@ -547,24 +607,13 @@ impl KpiService {
                     ) =>
             {
                 txn.rollback().await?;
-                let ext = ext.expect("checked above");
-                let m = kpi_measurement::Entity::find()
-                    .filter(kpi_measurement::Column::OrganizationId.eq(actor.org_id()))
-                    .filter(kpi_measurement::Column::ExternalSource.eq(ext.source))
-                    .filter(kpi_measurement::Column::ExternalId.eq(ext.id))
-                    .one(&self.db)
-                    .await?
-                    .ok_or(ApiError::Conflict(
-                        "the measurement changed at the same time; try again".into(),
-                    ))?;
-                let k = find_in_org::<kpi::Entity, _>(&self.db, actor.org_id(), k.id).await?;
-                return Ok((m, k));
+                return Ok(None);
             }
             Err(e) => return Err(e.into()),
         };
-        let k = refresh_attainment(&txn, &k).await?;
+        let k = refresh_attainment(&txn, &k, Changed::Measurements).await?;
         txn.commit().await?;
-        Ok((m, k))
+        Ok(Some((m, k)))
     }
 
     /// Deletes a measurement (its recorder if an owner; a LEAD of the KPI's scope; ADMIN).
@@ -576,10 +625,11 @@ impl KpiService {
         let own = m.recorded_by == Some(actor.user_id());
         authz::check(actor, Action::DeleteMeasurement { kpi: &facts, own })?;
         let txn = begin_write(&self.db).await?;
+        let k = lock_kpi(&txn, actor.org_id(), k.id).await?;
         kpi_measurement::Entity::delete_by_id(m.id)
             .exec(&txn)
             .await?;
-        let k = refresh_attainment(&txn, &k).await?;
+        let k = refresh_attainment(&txn, &k, Changed::Measurements).await?;
         txn.commit().await?;
         Ok(k)
     }

@@ -334,11 +334,17 @@ pub struct WeeklySync(pub DomainWeeklySync);
 
 #[Object]
 impl WeeklySync {
+    /// The Monday of the week.
     async fn week_start(&self) -> Date {
         Date(self.0.week_start)
     }
-    /// Open dependencies of the team's squads (either side) due within 14 days of the
-    /// week's start or overdue, and every AT_RISK one; soonest first.
+    /// The day the sync looks ahead from: today in the current week, the Monday of
+    /// any other week.
+    async fn as_of(&self) -> Date {
+        Date(self.0.as_of)
+    }
+    /// Open dependencies of the team's squads (either side) due within 14 days of
+    /// `asOf` or overdue, and every AT_RISK one; soonest first.
     async fn dependencies(&self) -> Vec<Dependency> {
         self.0
             .dependencies
@@ -347,7 +353,8 @@ impl WeeklySync {
             .map(Dependency)
             .collect()
     }
-    /// The quarter's outcomes of the team and its squads that are AT_RISK or OFF_TRACK.
+    /// The outcomes of `asOf`'s quarter of the team and its squads that are AT_RISK or
+    /// OFF_TRACK.
     async fn outcomes_at_risk(&self) -> Vec<Outcome> {
         self.0
             .outcomes_at_risk
@@ -382,14 +389,11 @@ pub async fn weekly_sync(
     team: &team::Model,
     week: Option<Date>,
 ) -> ApiResult<WeeklySync> {
-    use chrono::Datelike;
     let day = week.map(|d| d.0).unwrap_or_else(|| Utc::now().date_naive());
-    // The week starts on its Monday.
-    let monday = day - chrono::Duration::days(day.weekday().num_days_from_monday() as i64);
     let sync = ctx
         .services()
         .planning
-        .weekly_sync(ctx.actor()?, team.id, monday)
+        .weekly_sync(ctx.actor()?, team.id, day)
         .await?;
     Ok(WeeklySync(sync))
 }

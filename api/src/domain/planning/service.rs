@@ -1,6 +1,6 @@
 use std::collections::HashSet;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use entity::{
     dependency,
     enums::{DependencyStatus, InitiativeStatus, OutcomeStatus},
@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::{
     auth::Actor,
     authz::{self, Action},
-    db::{begin_write, now},
+    db::now,
     domain::{
         calendar::Quarter,
         find_in_org,
@@ -161,11 +161,16 @@ impl QuarterPlan {
 /// What a team's short weekly engineering sync needs, in one place.
 #[derive(Debug, Clone)]
 pub struct WeeklySync {
+    /// The Monday of the week.
     pub week_start: NaiveDate,
-    /// Open or at-risk dependencies of the team's squads due within 14 days of the
-    /// week's start (or overdue), and every AT_RISK one.
+    /// The day the sync looks ahead from: today in the current week, the Monday of
+    /// any other week.
+    pub as_of: NaiveDate,
+    /// Open dependencies of the team's squads due within 14 days of `as_of` (or
+    /// overdue), and every AT_RISK one.
     pub dependencies: Vec<dependency::Model>,
-    /// The quarter's outcomes of the team and its squads that are AT_RISK or OFF_TRACK.
+    /// The outcomes of `as_of`'s quarter of the team and its squads that are AT_RISK
+    /// or OFF_TRACK.
     pub outcomes_at_risk: Vec<outcome::Model>,
     /// KPIs of the team and its squads whose values worsened over the 30 days up to the
     /// week's end.
@@ -218,7 +223,7 @@ pub fn dependency_order() -> Order<dependency::Entity> {
         column: dependency::Column::NeededBy,
         id: dependency::Column::Id,
         descending: false,
-        key: |m| SortValue::Text(m.needed_by.format("%Y-%m-%d").to_string()),
+        key: |m| SortValue::Date(m.needed_by),
         id_of: |m| m.id,
     }
 }
@@ -503,26 +508,22 @@ impl PlanningService {
     ) -> ApiResult<(initiative::Model, outcome::Model)> {
         let i = self.writable_initiative(actor, initiative_id).await?;
         let o = find_in_org::<outcome::Entity, _>(&self.db, actor.org_id(), outcome_id).await?;
-        let txn = begin_write(&self.db).await?;
-        let exists = outcome_initiative::Entity::find()
-            .filter(outcome_initiative::Column::OrganizationId.eq(actor.org_id()))
-            .filter(outcome_initiative::Column::OutcomeId.eq(o.id))
-            .filter(outcome_initiative::Column::InitiativeId.eq(i.id))
-            .one(&txn)
-            .await?
-            .is_some();
-        if !exists {
-            outcome_initiative::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                organization_id: Set(actor.org_id()),
-                outcome_id: Set(o.id),
-                initiative_id: Set(i.id),
-                created_at: Set(now()),
-            }
-            .insert(&txn)
-            .await?;
-        }
-        txn.commit().await?;
+        // One statement, so that parallel calls for the same link all succeed: the
+        // unique index keeps one row and the others insert nothing.
+        outcome_initiative::Entity::insert(outcome_initiative::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            organization_id: Set(actor.org_id()),
+            outcome_id: Set(o.id),
+            initiative_id: Set(i.id),
+            created_at: Set(now()),
+        })
+        .on_conflict_do_nothing_on([
+            outcome_initiative::Column::OrganizationId,
+            outcome_initiative::Column::OutcomeId,
+            outcome_initiative::Column::InitiativeId,
+        ])
+        .exec(&self.db)
+        .await?;
         Ok((i, o))
     }
 
@@ -832,19 +833,29 @@ impl PlanningService {
         })
     }
 
-    /// What a team's weekly sync needs: dependencies due soon or at risk, outcomes at
-    /// risk, and KPIs that got worse.
+    /// What a team's weekly sync for the week containing `day` needs: dependencies due
+    /// soon or at risk, outcomes at risk, and KPIs that got worse.
     #[instrument(skip_all, fields(org.id = %actor.org_id(), team.id = %team_id))]
     pub async fn weekly_sync(
         &self,
         actor: &Actor,
         team_id: Uuid,
-        week_start: NaiveDate,
+        day: NaiveDate,
     ) -> ApiResult<WeeklySync> {
         authz::check(actor, Action::ReadOrganization)?;
         let org = actor.org_id();
         let squads = self.squads_of(actor, team_id).await?;
-        let horizon = week_start + Duration::days(SYNC_HORIZON_DAYS);
+        // Weeks start on Monday. "Due within 14 days" counts from the day the sync is
+        // held: a Friday sync of this week must see what is due the Thursday after
+        // next, not only what is due within 14 days of a Monday already past.
+        let week_start = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
+        let today = now().date_naive();
+        let as_of = if (week_start..week_start + Duration::days(7)).contains(&today) {
+            today
+        } else {
+            week_start
+        };
+        let horizon = as_of + Duration::days(SYNC_HORIZON_DAYS);
         let dependencies = dependency::Entity::find()
             .filter(dependency::Column::OrganizationId.eq(org))
             .filter(
@@ -865,7 +876,7 @@ impl PlanningService {
             .order_by_asc(dependency::Column::Id)
             .all(&self.db)
             .await?;
-        let quarter = Quarter::containing(week_start);
+        let quarter = Quarter::containing(as_of);
         let outcomes_at_risk = outcome::Entity::find()
             .filter(outcome::Column::OrganizationId.eq(org))
             .filter(outcome::Column::Quarter.eq(quarter.to_string()))
@@ -911,6 +922,7 @@ impl PlanningService {
             .collect();
         Ok(WeeklySync {
             week_start,
+            as_of,
             dependencies,
             outcomes_at_risk,
             worsening_kpis,
