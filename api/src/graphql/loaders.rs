@@ -39,10 +39,11 @@ impl From<LoadError> for ApiError {
     }
 }
 
-fn by_org<K: Copy>(keys: &[K], key: impl Fn(K) -> InOrg) -> HashMap<Uuid, Vec<Uuid>> {
+/// The ids of a batch, per organisation: loaders run one statement per organisation
+/// (in practice, one).
+pub fn group_by_org(keys: impl IntoIterator<Item = InOrg>) -> HashMap<Uuid, Vec<Uuid>> {
     let mut groups: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     for k in keys {
-        let k = key(*k);
         groups.entry(k.org).or_default().push(k.id);
     }
     groups
@@ -60,7 +61,7 @@ where
 
     async fn load(&self, keys: &[InOrg]) -> Result<HashMap<InOrg, E::Model>, LoadError> {
         let mut out = HashMap::new();
-        for (org, ids) in by_org(keys, |k| k) {
+        for (org, ids) in group_by_org(keys.iter().copied()) {
             let rows = E::find()
                 .filter(E::ORG.eq(org))
                 .filter(E::ID.is_in(ids))
@@ -164,7 +165,7 @@ impl<R: ChildRelation> Loader<InOrg> for ChildCounts<R> {
 
     async fn load(&self, keys: &[InOrg]) -> Result<HashMap<InOrg, u64>, LoadError> {
         let mut out = HashMap::new();
-        for (org, parents) in by_org(keys, |k| k) {
+        for (org, parents) in group_by_org(keys.iter().copied()) {
             let counts = pagination::count_grouped(
                 &self.0,
                 R::scope(R::Entity::find().filter(R::Entity::ORG.eq(org))),

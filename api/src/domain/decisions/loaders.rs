@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::{
     error::ApiError,
-    graphql::loaders::{ChildRelation, InOrg, LoadError, Registry},
+    graphql::loaders::{group_by_org, ChildRelation, InOrg, LoadError, Registry},
     pagination::Order,
 };
 
@@ -64,12 +64,8 @@ impl Loader<InOrg> for SupersededRecords {
         &self,
         keys: &[InOrg],
     ) -> Result<HashMap<InOrg, Vec<decision_record::Model>>, LoadError> {
-        let mut by_org: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-        for k in keys {
-            by_org.entry(k.org).or_default().push(k.id);
-        }
         let mut out: HashMap<InOrg, Vec<decision_record::Model>> = HashMap::new();
-        for (org, ids) in by_org {
+        for (org, ids) in group_by_org(keys.iter().copied()) {
             let rows = decision_record::Entity::find()
                 .filter(decision_record::Column::OrganizationId.eq(org))
                 .filter(decision_record::Column::SupersededById.is_in(ids))

@@ -17,20 +17,12 @@ use super::TrendEnds;
 use crate::{
     db::now,
     error::ApiError,
-    graphql::loaders::{ChildRelation, InOrg, LoadError, Registry},
+    graphql::loaders::{group_by_org, ChildRelation, InOrg, LoadError, Registry},
     pagination::{self, Order, Page, PageArgs, SortValue},
 };
 
 fn fail(e: sea_orm::DbErr) -> LoadError {
     Arc::new(ApiError::from(e))
-}
-
-fn by_org(keys: impl Iterator<Item = InOrg>) -> HashMap<Uuid, Vec<Uuid>> {
-    let mut groups: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for k in keys {
-        groups.entry(k.org).or_default().push(k.id);
-    }
-    groups
 }
 
 fn not_archived(select: Select<kpi::Entity>) -> Select<kpi::Entity> {
@@ -202,7 +194,7 @@ impl Loader<InOrg> for KpiOwnerDisciplines {
 
     async fn load(&self, keys: &[InOrg]) -> Result<HashMap<InOrg, Vec<Discipline>>, LoadError> {
         let mut out: HashMap<InOrg, Vec<Discipline>> = HashMap::new();
-        for (org, kpis) in by_org(keys.iter().copied()) {
+        for (org, kpis) in group_by_org(keys.iter().copied()) {
             let q = Query::select()
                 .distinct()
                 .column((kpi_owner::Entity, kpi_owner::Column::KpiId))

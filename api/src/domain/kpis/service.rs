@@ -183,16 +183,20 @@ fn check_targets(
     Ok(())
 }
 
-fn external(ext: &ExternalRef) -> ApiResult<ExternalRef> {
-    Ok(ExternalRef {
-        source: text::required(&ext.source, "externalRef.source", 64)?,
-        id: text::required(&ext.id, "externalRef.id", 256)?,
-        url: ext
-            .url
-            .as_deref()
-            .map(|u| text::bounded(u, "externalRef.url", 2048))
-            .transpose()?,
-    })
+impl ExternalRef {
+    /// The reference trimmed and bounded; BAD_USER_INPUT on `externalRef.*` otherwise.
+    pub fn checked(&self) -> ApiResult<ExternalRef> {
+        let ext = self;
+        Ok(ExternalRef {
+            source: text::required(&ext.source, "externalRef.source", 64)?,
+            id: text::required(&ext.id, "externalRef.id", 256)?,
+            url: ext
+                .url
+                .as_deref()
+                .map(|u| text::bounded(u, "externalRef.url", 2048))
+                .transpose()?,
+        })
+    }
 }
 
 fn search_key(name: &str, description: &str) -> String {
@@ -501,7 +505,11 @@ impl KpiService {
             .as_deref()
             .map(|n| text::bounded(n, "note", text::TEXT_MAX))
             .transpose()?;
-        let ext = input.external.as_ref().map(external).transpose()?;
+        let ext = input
+            .external
+            .as_ref()
+            .map(ExternalRef::checked)
+            .transpose()?;
         let m = Measured {
             value: input.value,
             recorded_at,

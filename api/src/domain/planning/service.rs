@@ -422,17 +422,7 @@ impl PlanningService {
         let ext = input
             .external
             .as_ref()
-            .map(|e| -> ApiResult<ExternalRef> {
-                Ok(ExternalRef {
-                    source: text::required(&e.source, "externalRef.source", 64)?,
-                    id: text::required(&e.id, "externalRef.id", 256)?,
-                    url: e
-                        .url
-                        .as_deref()
-                        .map(|u| text::bounded(u, "externalRef.url", 2048))
-                        .transpose()?,
-                })
-            })
+            .map(ExternalRef::checked)
             .transpose()?;
         let now = now();
         initiative::ActiveModel {

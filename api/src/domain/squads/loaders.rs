@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::{
     error::ApiError,
-    graphql::loaders::{ChildRelation, InOrg, LoadError, Registry},
+    graphql::loaders::{group_by_org, ChildRelation, InOrg, LoadError, Registry},
     pagination::{Order, SortValue},
 };
 
@@ -84,12 +84,8 @@ impl Loader<InOrg> for SquadDisciplines {
 
     async fn load(&self, keys: &[InOrg]) -> Result<HashMap<InOrg, Vec<Discipline>>, LoadError> {
         let mut out: HashMap<InOrg, Vec<Discipline>> = HashMap::new();
-        let mut by_org: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-        for k in keys {
-            by_org.entry(k.org).or_default().push(k.id);
-        }
         let fail = |e: sea_orm::DbErr| Arc::new(ApiError::from(e));
-        for (org, squads) in by_org {
+        for (org, squads) in group_by_org(keys.iter().copied()) {
             let q = Query::select()
                 .distinct()
                 .column((squad_membership::Entity, squad_membership::Column::SquadId))
