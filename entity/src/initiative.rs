@@ -12,6 +12,8 @@ pub struct Model {
     pub organization_id: Uuid,
     pub squad_id: Uuid,
     pub title: String,
+    /// The title folded to lower case, for case-insensitive search.
+    pub title_key: String,
     pub description: String,
     pub status: InitiativeStatus,
     pub start_date: Option<Date>,

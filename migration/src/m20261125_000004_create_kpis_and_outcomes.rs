@@ -96,6 +96,7 @@ enum Initiative {
     OrganizationId,
     SquadId,
     Title,
+    TitleKey,
     Description,
     Status,
     StartDate,
@@ -387,6 +388,8 @@ impl MigrationTrait for Migration {
                         .col(uuid(Initiative::OrganizationId))
                         .col(uuid(Initiative::SquadId))
                         .col(string_len(Initiative::Title, 200))
+                        // The title folded to lower case in Rust, for search.
+                        .col(string_len(Initiative::TitleKey, 200))
                         .col(text(Initiative::Description).default(""))
                         .col(string_len(Initiative::Status, 16))
                         .col(date_null(Initiative::StartDate))

@@ -2000,6 +2000,62 @@ async fn another_organisation_cannot_see_or_touch_outcomes_initiatives_or_depend
     assert_eq!(dependency(&app, &acme.admin, &d).await["status"], "OPEN");
 }
 
+async fn initiative_search_ignores_case_beyond_ascii_and_archived_squads_leave_the_plan(
+    app: TestApp,
+) {
+    let org = Org::new(&app, "Acme").await;
+    new_initiative(
+        &app,
+        &org.admin,
+        json!({ "squadId": org.checkout, "title": "Überweisung per Klick", "status": "PLANNED" }),
+    )
+    .await;
+    for needle in ["über", "ÜBER", "Über"] {
+        let res = app
+            .gql_as(
+                &org.admin,
+                INITIATIVES,
+                json!({ "filter": { "text": needle } }),
+            )
+            .await;
+        assert_eq!(
+            res.data()["initiatives"]["totalCount"],
+            1,
+            "search {needle:?}"
+        );
+    }
+    new_initiative(
+        &app,
+        &org.admin,
+        json!({ "squadId": org.wallet, "title": "Wallet top-up", "status": "IN_PROGRESS" }),
+    )
+    .await;
+    let plan = || async {
+        app.gql_as(
+            &org.admin,
+            QUARTER_PLAN,
+            json!({ "team": org.payments, "quarter": quarter(0) }),
+        )
+        .await
+        .data()["node"]["quarterPlan"]["unmappedInitiatives"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(plan().await, 2);
+    // An archived squad's work is no longer part of the team's plan.
+    for status in ["ACTIVE", "ARCHIVED"] {
+        app.gql_as(
+            &org.admin,
+            "mutation($id: ID!, $s: SquadStatus!) { updateSquad(input: {id: $id, status: $s}) { squad { status } } }",
+            json!({ "id": org.wallet, "s": status }),
+        )
+        .await
+        .data();
+    }
+    assert_eq!(plan().await, 1);
+}
+
 crate::db_tests!(
     an_outcome_is_measurable_with_a_kpi_that_has_a_target_and_progresses_with_it,
     updating_an_outcome_changes_its_fields_and_a_stale_version_is_a_conflict,
@@ -2022,4 +2078,5 @@ crate::db_tests!(
     an_initiative_is_written_by_its_squad_its_leads_or_an_admin,
     a_dependency_is_declared_by_the_needing_squad_and_updated_by_either,
     another_organisation_cannot_see_or_touch_outcomes_initiatives_or_dependencies,
+    initiative_search_ignores_case_beyond_ascii_and_archived_squads_leave_the_plan,
 );

@@ -429,6 +429,7 @@ impl PlanningService {
             id: Set(Uuid::now_v7()),
             organization_id: Set(actor.org_id()),
             squad_id: Set(input.squad_id),
+            title_key: Set(text::fold(&title)),
             title: Set(title),
             description: Set(description),
             status: Set(input.status.unwrap_or(InitiativeStatus::Proposed)),
@@ -462,7 +463,9 @@ impl PlanningService {
         let i = self.writable_initiative(actor, id).await?;
         let mut changes = <initiative::ActiveModel as Default>::default();
         if let Some(t) = &input.title {
-            changes.title = Set(text::required(t, "title", text::NAME_MAX)?);
+            let title = text::required(t, "title", text::NAME_MAX)?;
+            changes.title_key = Set(text::fold(&title));
+            changes.title = Set(title);
         }
         if let Some(d) = &input.description {
             changes.description = Set(text::bounded(d, "description", text::TEXT_MAX)?);
@@ -556,12 +559,9 @@ impl PlanningService {
             q = q.filter(initiative::Column::UpdatedAt.gte(since));
         }
         if let Some(s) = filter.text.as_deref().filter(|s| !s.trim().is_empty()) {
-            // Titles are short and searched rarely; LOWER() folds ASCII only on SQLite.
             q = q.filter(
-                Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(
-                    initiative::Column::Title,
-                )))
-                .like(LikeExpr::new(text::contains_pattern(s)).escape('\\')),
+                Expr::col(initiative::Column::TitleKey)
+                    .like(LikeExpr::new(text::contains_pattern(s)).escape('\\')),
             );
         }
         let linked = |outcome: Option<Uuid>| {
@@ -738,6 +738,7 @@ impl PlanningService {
         Ok(squad::Entity::find()
             .filter(squad::Column::OrganizationId.eq(actor.org_id()))
             .filter(squad::Column::TeamId.eq(team_id))
+            .filter(squad::Column::Status.ne(entity::enums::SquadStatus::Archived))
             .all(&self.db)
             .await?
             .into_iter()
