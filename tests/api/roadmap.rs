@@ -496,6 +496,22 @@ async fn participants_see_each_others_changes_live(app: TestApp) {
     )
     .await
     .unwrap();
+    // The subscription is live once a change reaches it.
+    let e = sub
+        .first_event(|| async {
+            app.gql_as(
+                &f.pm,
+                "mutation($id: ID!) { updateRoadmapAlignment(input: {id: $id, title: \"Q4 roadmap\"}) { roadmapAlignment { id } } }",
+                json!({ "id": f.alignment }),
+            )
+            .await
+            .data();
+        })
+        .await;
+    assert_eq!(
+        e["payload"]["data"]["roadmapAlignmentChanged"]["kind"], "UPDATED",
+        "{e}"
+    );
     app.gql_as(&f.pm, START, json!({ "id": f.alignment }))
         .await
         .data();

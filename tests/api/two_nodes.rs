@@ -115,10 +115,15 @@ async fn two_server_processes_on_one_database_deliver_each_others_changes() {
             Subscription::start(&listener.address, &token, SUBSCRIBE, json!({ "id": id }))
                 .await
                 .unwrap();
-        writer
-            .gql(Some(&token), UPDATE, json!({ "id": id, "title": title }))
+        // Changes made before the subscription is live are not delivered: repeat the
+        // change until one arrives.
+        let e = sub
+            .first_event(|| async {
+                writer
+                    .gql(Some(&token), UPDATE, json!({ "id": id, "title": title }))
+                    .await;
+            })
             .await;
-        let e = sub.next(15).await.expect("the other node's change arrives");
         let ev = &e["payload"]["data"]["roadmapAlignmentChanged"];
         assert_eq!(ev["kind"], "UPDATED", "{e}");
         assert_eq!(ev["roadmapAlignment"]["title"], title, "{e}");

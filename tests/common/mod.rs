@@ -387,6 +387,23 @@ impl Subscription {
         Ok(Self { ws })
     }
 
+    /// Runs `trigger` until the subscription delivers its first message, and returns it.
+    /// The server starts a subscription asynchronously after `subscribe`, and a change
+    /// made before then is (rightly) not delivered; this waits until it is live.
+    pub async fn first_event<F, Fut>(&mut self, mut trigger: F) -> Value
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        for _ in 0..15 {
+            trigger().await;
+            if let Some(v) = self.next(2).await {
+                return v;
+            }
+        }
+        panic!("the subscription delivered nothing after 15 changes");
+    }
+
     /// The next message for the subscription (`next`, `error` or `complete`), within
     /// `secs` seconds.
     pub async fn next(&mut self, secs: u64) -> Option<Value> {
