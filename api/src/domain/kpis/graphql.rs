@@ -13,7 +13,7 @@ use super::{
 };
 use crate::{
     domain::{identity::graphql::User, scope::Scope, squads::graphql::Squad, teams::graphql::Team},
-    error::{ApiError, ApiResult},
+    error::ApiResult,
     graphql::{
         connection::{connection, page_args, Conn, Counter, TotalCount},
         enums::{
@@ -212,11 +212,7 @@ impl Kpi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Conn<KpiMeasurement>> {
-        if let (Some(f), Some(t)) = (from, to) {
-            if f >= t {
-                return Err(ApiError::bad_input("to", "to must be after from"));
-            }
-        }
+        super::check_window(from, to)?;
         let kpi = InOrg {
             org: self.0.organization_id,
             id: self.0.id,

@@ -651,6 +651,7 @@ impl KpiService {
         to: Option<DateTime<Utc>>,
     ) -> ApiResult<u64> {
         authz::check(actor, Action::ReadOrganization)?;
+        check_window(from, to)?;
         let mut q = kpi_measurement::Entity::find()
             .filter(kpi_measurement::Column::OrganizationId.eq(actor.org_id()))
             .filter(kpi_measurement::Column::KpiId.eq(kpi_id));
@@ -745,6 +746,14 @@ impl KpiService {
     pub async fn count(&self, actor: &Actor, filter: &KpiFilter) -> ApiResult<u64> {
         authz::check(actor, Action::ReadOrganization)?;
         pagination::count(&self.db, self.query(actor, filter)).await
+    }
+}
+
+/// A window of measurements `[from, to)`: `to` must come after `from`.
+pub fn check_window(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> ApiResult<()> {
+    match (from, to) {
+        (Some(f), Some(t)) if f >= t => Err(ApiError::bad_input("to", "to must be after from")),
+        _ => Ok(()),
     }
 }
 
