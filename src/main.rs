@@ -3,6 +3,9 @@
 use api::{Application, Config};
 use clap::{Parser, Subcommand};
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Northstar: the GraphQL backend of an engineering-leadership planning platform.
 #[derive(Parser)]
 #[command(version, args_conflicts_with_subcommands = true)]

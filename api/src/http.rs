@@ -1,6 +1,7 @@
-//! The HTTP surface: `/graphql` (POST, GET, GraphiQL), `/healthz`, `/readyz`.
+//! The HTTP surface: `/graphql` (POST, GET, GraphiQL), `/healthz`, `/readyz`,
+//! `/metrics`.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::{
     guard,
@@ -16,6 +17,7 @@ use crate::{
     config::Config,
     domain::Services,
     graphql::{limits::coded_error, loaders, Auth, ClientAddress, NorthstarSchema},
+    metrics::{self, Metrics},
 };
 
 /// What every handler shares.
@@ -23,6 +25,7 @@ pub struct AppState {
     pub schema: NorthstarSchema,
     pub services: Services,
     pub config: Config,
+    pub metrics: Metrics,
 }
 
 /// The routes of the server.
@@ -42,7 +45,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/graphql", web::post().to(graphql_post))
     .route("/graphql", web::get().to(graphql_get))
     .route("/healthz", web::get().to(healthz))
-    .route("/readyz", web::get().to(readyz));
+    .route("/readyz", web::get().to(readyz))
+    .route("/metrics", web::get().to(metrics));
 }
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -195,6 +199,7 @@ async fn execute(
     request: async_graphql::Request,
     request_id: RequestId,
 ) -> HttpResponse {
+    let started = Instant::now();
     let actor = match bearer(req) {
         Some(token) => state.services.identity.authenticate(token).await.ok(),
         None => None,
@@ -220,6 +225,15 @@ async fn execute(
     for err in &mut resp.errors {
         finish_error(err, &request_id);
     }
+    state.metrics.observe(
+        started.elapsed(),
+        resp.errors
+            .iter()
+            .filter_map(|e| match e.extensions.as_ref()?.get("code") {
+                Some(async_graphql::Value::String(code)) => Some(code.as_str()),
+                _ => None,
+            }),
+    );
     // GraphQL over HTTP: with the new media type, a request that never executed
     // (unparsable, invalid) is a 400; an executed one is a 200, errors or not.
     let executed = !(resp.data == async_graphql::Value::Null
@@ -296,6 +310,12 @@ fn bearer(req: &HttpRequest) -> Option<&str> {
 
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
+}
+
+async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(metrics::CONTENT_TYPE)
+        .body(state.metrics.encode())
 }
 
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {

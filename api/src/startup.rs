@@ -17,6 +17,7 @@ use crate::{
     events::EventBus,
     graphql,
     http::{self, AppState},
+    metrics::Metrics,
 };
 
 /// A built server, bound to its port, not yet serving.
@@ -70,6 +71,7 @@ impl Application {
             schema,
             services,
             config,
+            metrics: Metrics::new(&statements),
         });
         let mut server = HttpServer::new(move || {
             App::new()

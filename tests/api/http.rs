@@ -193,7 +193,52 @@ async fn cors_allows_the_configured_origin_only() {
     app.handle.stop(false).await;
 }
 
+/// One series of the Prometheus text at `/metrics`, summed over its labels, or only
+/// those whose labels contain `with`.
+async fn metric(app: &TestApp, name: &str, with: &str) -> f64 {
+    let res = app.get("/metrics").await;
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    let text = res.text().await.unwrap();
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.rsplit_once(' '))
+        .filter(|(series, _)| series.split('{').next() == Some(name) && series.contains(with))
+        .map(|(_, v)| v.parse::<f64>().unwrap())
+        .sum()
+}
+
+async fn metrics_count_requests_errors_and_sql_statements(app: TestApp) {
+    let admin = app.register_org("Acme").await;
+    let requests = metric(&app, "northstar_graphql_requests_total", "").await;
+    let statements = metric(&app, "northstar_db_statements_total", "").await;
+    let unauthenticated = metric(&app, "northstar_graphql_errors_total", "UNAUTHENTICATED").await;
+
+    let res = app
+        .gql(Some(&admin.token), "{ viewer { email } }", json!({}))
+        .await;
+    assert_eq!(res.data()["viewer"]["email"], "admin@acme.test");
+    let res = app.gql(None, "{ viewer { email } }", json!({})).await;
+    assert_eq!(res.error_code(), Some("UNAUTHENTICATED"));
+
+    assert_eq!(
+        metric(&app, "northstar_graphql_requests_total", "").await,
+        requests + 2.0
+    );
+    assert_eq!(
+        metric(&app, "northstar_graphql_errors_total", "UNAUTHENTICATED").await,
+        unauthenticated + 1.0
+    );
+    // The signed-in request read its user at least.
+    assert!(metric(&app, "northstar_db_statements_total", "").await > statements);
+    assert!(metric(&app, "northstar_graphql_request_duration_seconds_count", "").await >= 2.0);
+}
+
 crate::db_tests!(
+    metrics_count_requests_errors_and_sql_statements,
     healthz_and_readyz_answer_while_the_database_does,
     readyz_is_503_when_the_database_does_not_answer,
     a_browser_gets_graphiql,
