@@ -290,35 +290,7 @@ where
     }
     let backend = db.get_database_backend();
     let stmt = if backend == DbBackend::Postgres {
-        // SELECT "ns_c".* FROM (VALUES ($1), …) AS "ns_p"
-        //   JOIN LATERAL (SELECT … WHERE parent = "ns_p"."column1" ORDER BY … LIMIT n) AS "ns_c" ON TRUE
-        let sql_order = order.sql_order(w.backward);
-        let inner = order
-            .restrict(
-                select
-                    .filter(Expr::col(parent).equals((Alias::new("ns_p"), Alias::new("column1")))),
-                &w,
-            )?
-            .order_by(order.column, sql_order.clone())
-            .order_by(order.id, sql_order.clone())
-            .limit(w.limit + 1)
-            .into_query();
-        let c = Alias::new("ns_c");
-        let outer = Query::select()
-            .column((c.clone(), Asterisk))
-            .from_values(
-                parents.iter().map(|p| ValueTuple::One(Value::from(*p))),
-                Alias::new("ns_p"),
-            )
-            .join_lateral(JoinType::InnerJoin, inner, c.clone(), Expr::cust("TRUE"))
-            .order_by((c.clone(), Alias::new(parent.as_str())), SqlOrder::Asc)
-            .order_by(
-                (c.clone(), Alias::new(order.column.as_str())),
-                sql_order.clone(),
-            )
-            .order_by((c, Alias::new(order.id.as_str())), sql_order)
-            .to_owned();
-        backend.build(&outer)
+        lateral(backend, select, parent, parents, &order, &w)?
     } else {
         row_numbered(backend, select, parent, parents, &order, &w)?
     };
@@ -334,8 +306,49 @@ where
     Ok(pages)
 }
 
+/// The rows of each parent's page through a `LATERAL` join (PostgreSQL): one
+/// index-ordered `LIMIT` per parent,
+/// `SELECT "ns_c".* FROM (VALUES ($1), …) AS "ns_p" JOIN LATERAL (SELECT … WHERE parent =
+/// "ns_p"."column1" ORDER BY … LIMIT n) AS "ns_c" ON TRUE`.
+fn lateral<E: EntityTrait>(
+    backend: DbBackend,
+    select: Select<E>,
+    parent: E::Column,
+    parents: &[Uuid],
+    order: &Order<E>,
+    w: &Window,
+) -> ApiResult<sea_orm::Statement> {
+    let sql_order = order.sql_order(w.backward);
+    let p = Alias::new("ns_p");
+    let inner = order
+        .restrict(
+            select.filter(Expr::col(parent).equals((p.clone(), Alias::new("column1")))),
+            w,
+        )?
+        .order_by(order.column, sql_order.clone())
+        .order_by(order.id, sql_order.clone())
+        .limit(w.limit + 1)
+        .into_query();
+    let c = Alias::new("ns_c");
+    let outer = Query::select()
+        .column((c.clone(), Asterisk))
+        .from_values(
+            parents.iter().map(|id| ValueTuple::One(Value::from(*id))),
+            p,
+        )
+        .join_lateral(JoinType::InnerJoin, inner, c.clone(), Expr::cust("TRUE"))
+        .order_by((c.clone(), Alias::new(parent.as_str())), SqlOrder::Asc)
+        .order_by(
+            (c.clone(), Alias::new(order.column.as_str())),
+            sql_order.clone(),
+        )
+        .order_by((c, Alias::new(order.id.as_str())), sql_order)
+        .to_owned();
+    Ok(backend.build(&outer))
+}
+
 /// The rows of each parent's page, numbered per parent with `ROW_NUMBER()` and cut in
-/// SQL (for SQLite).
+/// SQL (SQLite, which has no `LATERAL`).
 fn row_numbered<E: EntityTrait>(
     backend: DbBackend,
     select: Select<E>,

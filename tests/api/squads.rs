@@ -907,6 +907,34 @@ async fn a_teams_squads_are_a_nested_connection_paged_per_team(app: TestApp) {
         ])
     );
 
+    // Backwards too: each team's last page, then the page before a cursor.
+    let res = app
+        .gql_as(
+            &admin,
+            "{ teams { nodes { name squads(last: 2) {
+                pageInfo { hasPreviousPage startCursor } nodes { name } } } } }",
+            json!({}),
+        )
+        .await;
+    let teams = &res.data()["teams"]["nodes"];
+    assert_eq!(names(&teams[0]["squads"]), ["Bravo", "Charlie"]);
+    assert_eq!(names(&teams[1]["squads"]), ["Echo", "Foxtrot"]);
+    assert_eq!(teams[0]["squads"]["pageInfo"]["hasPreviousPage"], true);
+    let res = app
+        .gql_as(
+            &admin,
+            "query($id: ID!, $before: String) { node(id: $id) { ... on Team {
+                squads(last: 2, before: $before) {
+                    pageInfo { hasPreviousPage hasNextPage } nodes { name } } } } }",
+            json!({ "id": payments,
+                    "before": teams[0]["squads"]["pageInfo"]["startCursor"] }),
+        )
+        .await;
+    let before = &res.data()["node"]["squads"];
+    assert_eq!(names(before), ["Alpha"]);
+    assert_eq!(before["pageInfo"]["hasPreviousPage"], false);
+    assert_eq!(before["pageInfo"]["hasNextPage"], true);
+
     let res = app
         .gql_as(&admin, team_squads, json!({ "id": payments, "first": 101 }))
         .await;
