@@ -16,13 +16,22 @@ use tracing_actix_web::RequestId;
 use crate::{
     config::Config,
     domain::Services,
-    graphql::{limits::coded_error, loaders, Auth, ClientAddress, NorthstarSchema},
+    graphql::{
+        documents::DocumentCache,
+        limits::{self, coded_error},
+        loaders, Auth, ClientAddress, NorthstarSchema,
+    },
     metrics::{self, Metrics},
 };
 
 /// What every handler shares.
 pub struct AppState {
+    /// The schema of `/graphql` over HTTP.
     pub schema: NorthstarSchema,
+    /// The schema of `/graphql` over WebSocket (`graphql::build_ws_schema`).
+    pub ws_schema: NorthstarSchema,
+    /// Parsed documents of `/graphql` over HTTP, by their text.
+    pub documents: DocumentCache,
     pub services: Services,
     pub config: Config,
     pub metrics: Metrics,
@@ -155,7 +164,7 @@ async fn graphql_get(
                     .finish(),
             );
     }
-    let request = match async_graphql::http::parse_query_string(req.query_string()) {
+    let mut request = match async_graphql::http::parse_query_string(req.query_string()) {
         Ok(r) => r,
         Err(e) => {
             return request_error(
@@ -165,7 +174,7 @@ async fn graphql_get(
             )
         }
     };
-    if is_mutation(&request) {
+    if is_mutation(&mut request) {
         // GraphQL over HTTP: GET is for queries only; a mutation must not run on a GET.
         let mut resp = request_error(
             &req,
@@ -179,12 +188,13 @@ async fn graphql_get(
     execute(&state, &req, request, request_id).await
 }
 
-fn is_mutation(request: &async_graphql::Request) -> bool {
-    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
+fn is_mutation(request: &mut async_graphql::Request) -> bool {
+    let operation_name = request.operation_name.clone();
+    let Ok(doc) = request.parsed_query() else {
         return false;
     };
     doc.operations.iter().any(|(name, op)| {
-        let selected = match (&request.operation_name, name) {
+        let selected = match (&operation_name, name) {
             (Some(wanted), Some(name)) => wanted.as_str() == name.as_str(),
             (None, _) => true,
             (Some(_), None) => false,
@@ -200,25 +210,30 @@ async fn execute(
     request_id: RequestId,
 ) -> HttpResponse {
     let started = Instant::now();
-    let actor = match bearer(req) {
-        Some(token) => state.services.identity.authenticate(token).await.ok(),
-        None => None,
-    };
-    let mut request = request.data(Auth(actor));
+    let claims = bearer(req).and_then(|token| state.services.identity.verify_token(token));
+    let mut request = request.data(Auth::from_claims(claims));
     if let Some(peer) = req.peer_addr() {
         request = request.data(ClientAddress(peer.ip().to_string()));
     }
-    loaders::register(&mut request.data, &state.services.db, true);
-    let mut resp = match tokio::time::timeout(
-        state.config.request_timeout(),
-        state.schema.execute(request),
-    )
-    .await
-    {
-        Ok(resp) => resp,
-        Err(_) => {
-            tracing::warn!("request timed out");
-            Response::from_errors(vec![coded_error("the request took too long", "INTERNAL")])
+    let mut resp = match state.documents.prepare(&mut request) {
+        Err(err) => Response::from_errors(vec![err]),
+        Ok(()) => {
+            loaders::register(&mut request.data, &state.services.db, true);
+            match tokio::time::timeout(
+                state.config.request_timeout(),
+                state.schema.execute(request),
+            )
+            .await
+            {
+                Ok(resp) => resp,
+                Err(_) => {
+                    tracing::warn!("request timed out");
+                    Response::from_errors(vec![coded_error(
+                        "the request took too long",
+                        "INTERNAL",
+                    )])
+                }
+            }
         }
     };
     let request_id = request_id.to_string();
@@ -252,7 +267,8 @@ async fn execute(
 fn finish_error(err: &mut ServerError, request_id: &str) {
     let ext = err.extensions.get_or_insert_with(Default::default);
     if ext.get("code").is_none() {
-        ext.set("code", "BAD_USER_INPUT");
+        // Only errors raised before execution (parsing, validation) come without one.
+        ext.set("code", limits::request_error_code(&err.message));
     }
     if matches!(ext.get("code"), Some(async_graphql::Value::String(c)) if c == "INTERNAL") {
         ext.set("requestId", request_id);
@@ -270,7 +286,7 @@ async fn graphql_ws(
     payload: web::Payload,
 ) -> actix_web::Result<HttpResponse> {
     let services = state.services.clone();
-    GraphQLSubscription::new(state.schema.clone())
+    GraphQLSubscription::new(state.ws_schema.clone())
         .on_connection_init(move |init| async move {
             let token = init_token(&init).ok_or_else(|| {
                 async_graphql::Error::from(crate::error::ApiError::Unauthenticated)
@@ -281,7 +297,7 @@ async fn graphql_ws(
                 .await
                 .map_err(async_graphql::Error::from)?;
             let mut data = async_graphql::Data::default();
-            data.insert(Auth(Some(actor)));
+            data.insert(Auth::authenticated(actor));
             // A subscription lives long: its loaders batch but do not cache, so each
             // event reads current rows.
             loaders::register(&mut data, &services.db, false);

@@ -288,14 +288,8 @@ where
     if w.limit == 0 || parents.is_empty() {
         return Ok(pages);
     }
-    let backend = db.get_database_backend();
-    let stmt = if backend == DbBackend::Postgres {
-        lateral(backend, select, parent, parents, &order, &w)?
-    } else {
-        row_numbered(backend, select, parent, parents, &order, &w)?
-    };
-    let rows = E::find().from_raw_sql(stmt).all(db).await?;
-
+    // One row past the page tells whether there is a next (or previous) one.
+    let rows = grouped_rows(db, select, parent, parents, &order, &w, w.limit + 1).await?;
     let mut grouped: HashMap<Uuid, Vec<E::Model>> = HashMap::new();
     for row in rows {
         grouped.entry(parent_of(&row)).or_default().push(row);
@@ -304,6 +298,52 @@ where
         pages.insert(p, order.page_of(rows, &w));
     }
     Ok(pages)
+}
+
+/// The first row of each parent in `order` (e.g. the latest measurement of each KPI), in
+/// a single statement that reads one row per parent: no page, no cursor.
+pub async fn first_grouped<E, C>(
+    db: &C,
+    select: Select<E>,
+    parent: E::Column,
+    parent_of: fn(&E::Model) -> Uuid,
+    parents: &[Uuid],
+    order: Order<E>,
+) -> ApiResult<HashMap<Uuid, E::Model>>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    if parents.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let w = PageArgs::default().window()?;
+    let rows = grouped_rows(db, select, parent, parents, &order, &w, 1).await?;
+    Ok(rows.into_iter().map(|m| (parent_of(&m), m)).collect())
+}
+
+/// Up to `per_parent` rows of each parent within the window, grouped by parent and in
+/// the window's order within each.
+async fn grouped_rows<E, C>(
+    db: &C,
+    select: Select<E>,
+    parent: E::Column,
+    parents: &[Uuid],
+    order: &Order<E>,
+    w: &Window,
+    per_parent: u64,
+) -> ApiResult<Vec<E::Model>>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let backend = db.get_database_backend();
+    let stmt = if backend == DbBackend::Postgres {
+        lateral(backend, select, parent, parents, order, w, per_parent)?
+    } else {
+        row_numbered(backend, select, parent, parents, order, w, per_parent)?
+    };
+    Ok(E::find().from_raw_sql(stmt).all(db).await?)
 }
 
 /// The rows of each parent's page through a `LATERAL` join (PostgreSQL): one
@@ -317,6 +357,7 @@ fn lateral<E: EntityTrait>(
     parents: &[Uuid],
     order: &Order<E>,
     w: &Window,
+    per_parent: u64,
 ) -> ApiResult<sea_orm::Statement> {
     let sql_order = order.sql_order(w.backward);
     let p = Alias::new("ns_p");
@@ -327,7 +368,7 @@ fn lateral<E: EntityTrait>(
         )?
         .order_by(order.column, sql_order.clone())
         .order_by(order.id, sql_order.clone())
-        .limit(w.limit + 1)
+        .limit(per_parent)
         .into_query();
     let c = Alias::new("ns_c");
     let outer = Query::select()
@@ -356,6 +397,7 @@ fn row_numbered<E: EntityTrait>(
     parents: &[Uuid],
     order: &Order<E>,
     w: &Window,
+    per_parent: u64,
 ) -> ApiResult<sea_orm::Statement> {
     let dir = match order.sql_order(w.backward) {
         SqlOrder::Desc => "DESC",
@@ -374,7 +416,7 @@ fn row_numbered<E: EntityTrait>(
     let outer = Query::select()
         .column(Asterisk)
         .from_subquery(inner, Alias::new("ns_page"))
-        .and_where(Expr::col(Alias::new("ns_rn")).lte(w.limit + 1))
+        .and_where(Expr::col(Alias::new("ns_rn")).lte(per_parent))
         .order_by(Alias::new("ns_rn"), SqlOrder::Asc)
         .to_owned();
     Ok(backend.build(&outer))

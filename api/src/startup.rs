@@ -63,12 +63,15 @@ impl Application {
         events.listen(&config.database_url).await?;
         let services = Services::new(db.clone(), JwtKeys::new(&secret), events);
         let schema = graphql::build_schema(services.clone());
+        let ws_schema = graphql::build_ws_schema(services.clone());
         let listener = TcpListener::bind(config.listen)?;
         let port = listener.local_addr()?.port();
         let workers = config.workers;
         let origins = config.cors_origins.clone();
         let state = web::Data::new(AppState {
             schema,
+            ws_schema,
+            documents: Default::default(),
             services,
             config,
             metrics: Metrics::new(&statements),

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::common::{Db, TestApp};
+use crate::common::{Db, Subscription, TestApp};
 
 async fn healthz_and_readyz_answer_while_the_database_does(app: TestApp) {
     let res = app.get("/healthz").await;
@@ -237,8 +237,63 @@ async fn metrics_count_requests_errors_and_sql_statements(app: TestApp) {
     assert!(metric(&app, "northstar_graphql_request_duration_seconds_count", "").await >= 2.0);
 }
 
+/// The token is checked when a request arrives, but the user's row is read only when a
+/// resolver needs the caller: `{ __typename }` costs no statement, with a valid token,
+/// an invalid one or none. What needs the caller still checks it.
+async fn a_request_that_needs_no_caller_reads_nothing(app: TestApp) {
+    let admin = app.register_org("Acme").await;
+    let before = metric(&app, "northstar_db_statements_total", "").await;
+    for token in [Some(admin.token.as_str()), Some("not-a-token"), None] {
+        for _ in 0..2 {
+            let res = app.gql(token, "{ __typename }", json!({})).await;
+            assert_eq!(res.data()["__typename"], "Query", "{}", res.body);
+        }
+    }
+    assert_eq!(
+        metric(&app, "northstar_db_statements_total", "").await,
+        before,
+        "no statement ran"
+    );
+
+    let res = app
+        .gql(Some("not-a-token"), "{ viewer { email } }", json!({}))
+        .await;
+    assert_eq!(res.error_code(), Some("UNAUTHENTICATED"), "{}", res.body);
+    let res = app
+        .gql(
+            Some(&admin.token),
+            "{ __typename viewer { email } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(res.data()["viewer"]["email"], "admin@acme.test");
+    assert!(metric(&app, "northstar_db_statements_total", "").await > before);
+}
+
+/// Documents sent over WebSocket meet the limits of those sent over HTTP.
+async fn queries_over_websocket_meet_the_same_limits(app: TestApp) {
+    let admin = app.register_org("Acme").await;
+    let aliases: String = (0..40).map(|i| format!("a{i}: __typename ")).collect();
+    let mut sub = Subscription::start(
+        &app.address,
+        &admin.token,
+        &format!("{{ {aliases} }}"),
+        json!({}),
+    )
+    .await
+    .expect("the connection is accepted");
+    let msg = sub.next(10).await.expect("an answer");
+    assert_eq!(
+        msg["payload"]["errors"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX",
+        "{msg}"
+    );
+    assert_eq!(msg["payload"]["data"], Value::Null, "{msg}");
+}
+
 crate::db_tests!(
     metrics_count_requests_errors_and_sql_statements,
+    a_request_that_needs_no_caller_reads_nothing,
+    queries_over_websocket_meet_the_same_limits,
     healthz_and_readyz_answer_while_the_database_does,
     readyz_is_503_when_the_database_does_not_answer,
     a_browser_gets_graphiql,

@@ -1,5 +1,11 @@
 //! Request limits that async-graphql does not bound itself (aliases), and the
 //! `extensions.code` of parse and validation errors (DESIGN §3: every error has one).
+//!
+//! Over HTTP the handler applies them to the document it parses itself
+//! ([`check_document`], [`request_error_code`]), so the HTTP schema runs without an
+//! extension: any extension, even one that hooks only parsing, puts every resolved field
+//! on async-graphql's slow path (a registry lookup and a boxed future per field). The
+//! WebSocket schema keeps the [`Limits`] extension, which applies the same two checks.
 
 use std::sync::Arc;
 
@@ -66,6 +72,29 @@ fn aliases(doc: &ExecutableDocument) -> usize {
     ops + frags
 }
 
+/// The limits a parsed document must meet before it is validated and run.
+pub fn check_document(doc: &ExecutableDocument) -> Result<(), ServerError> {
+    if aliases(doc) > MAX_ALIASES {
+        return Err(coded_error(
+            format!("a query may use at most {MAX_ALIASES} aliases"),
+            "QUERY_TOO_COMPLEX",
+        ));
+    }
+    Ok(())
+}
+
+/// The code of an error raised before execution (parsing, validation), which
+/// async-graphql leaves without one.
+pub fn request_error_code(message: &str) -> &'static str {
+    if message.starts_with("Query is too complex")
+        || message.starts_with("Query is nested too deep")
+    {
+        "QUERY_TOO_COMPLEX"
+    } else {
+        "BAD_USER_INPUT"
+    }
+}
+
 #[async_trait::async_trait]
 impl Extension for LimitsExtension {
     async fn parse_query(
@@ -79,12 +108,7 @@ impl Extension for LimitsExtension {
             .run(ctx, query, variables)
             .await
             .map_err(|e| with_code(e, "BAD_USER_INPUT"))?;
-        if aliases(&doc) > MAX_ALIASES {
-            return Err(coded_error(
-                format!("a query may use at most {MAX_ALIASES} aliases"),
-                "QUERY_TOO_COMPLEX",
-            ));
-        }
+        check_document(&doc)?;
         Ok(doc)
     }
 
@@ -97,13 +121,7 @@ impl Extension for LimitsExtension {
             errors
                 .into_iter()
                 .map(|e| {
-                    let code = if e.message.starts_with("Query is too complex")
-                        || e.message.starts_with("Query is nested too deep")
-                    {
-                        "QUERY_TOO_COMPLEX"
-                    } else {
-                        "BAD_USER_INPUT"
-                    };
+                    let code = request_error_code(&e.message);
                     with_code(e, code)
                 })
                 .collect()

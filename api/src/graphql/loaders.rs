@@ -122,7 +122,9 @@ impl<R: ChildRelation> Loader<(InOrg, PageArgs)> for ChildPages<R>
 where
     <R::Entity as EntityTrait>::Model: Clone + Send + Sync,
 {
-    type Value = Page<<R::Entity as EntityTrait>::Model>;
+    // Shared: the DataLoader hands every waiter its own copy of a value, and an `Arc`
+    // makes that copy free (`load_children` takes the page back out of it).
+    type Value = Arc<Page<<R::Entity as EntityTrait>::Model>>;
     type Error = LoadError;
 
     async fn load(
@@ -149,8 +151,38 @@ where
             out.extend(
                 pages
                     .into_iter()
-                    .map(|(id, page)| ((InOrg { org, id }, args.clone()), page)),
+                    .map(|(id, page)| ((InOrg { org, id }, args.clone()), Arc::new(page))),
             );
+        }
+        Ok(out)
+    }
+}
+
+/// The first child of each parent in the relation's order (the latest measurement of a
+/// KPI): one row per parent, without the page's look-ahead row or cursors.
+pub struct FirstChild<R>(DatabaseConnection, PhantomData<fn() -> R>);
+
+impl<R: ChildRelation> Loader<InOrg> for FirstChild<R>
+where
+    <R::Entity as EntityTrait>::Model: Clone + Send + Sync,
+{
+    type Value = <R::Entity as EntityTrait>::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[InOrg]) -> Result<HashMap<InOrg, Self::Value>, LoadError> {
+        let mut out = HashMap::new();
+        for (org, parents) in group_by_org(keys.iter().copied()) {
+            let first = pagination::first_grouped(
+                &self.0,
+                R::scope(R::Entity::find().filter(R::Entity::ORG.eq(org))),
+                R::parent_column(),
+                R::parent_of,
+                &parents,
+                R::order(),
+            )
+            .await
+            .map_err(Arc::new)?;
+            out.extend(first.into_iter().map(|(id, m)| (InOrg { org, id }, m)));
         }
         Ok(out)
     }
@@ -221,6 +253,15 @@ impl Registry<'_> {
             .add(ChildCounts::<R>(db, PhantomData))
     }
 
+    /// Registers the first-child loader of relation `R` ([`first_child`]).
+    pub fn first_of<R: ChildRelation>(self) -> Self
+    where
+        <R::Entity as EntityTrait>::Model: Clone + Send + Sync,
+    {
+        let db = self.db.clone();
+        self.add(FirstChild::<R>(db, PhantomData))
+    }
+
     /// Registers any other loader.
     pub fn with<L: Send + Sync + 'static>(self, loader: L) -> Self {
         self.add(loader)
@@ -276,11 +317,28 @@ where
         .loader::<ChildPages<R>, (InOrg, PageArgs)>()
         .load_one((key, args))
         .await?
+        .map(|page| Arc::try_unwrap(page).unwrap_or_else(|shared| (*shared).clone()))
         .unwrap_or_else(Page::empty);
     Ok((
         page,
         super::connection::TotalCount::new(ChildTotal::<R>(key, PhantomData)),
     ))
+}
+
+/// The first of `parent`'s children in relation `R`, if it has any.
+pub async fn first_child<R: ChildRelation>(
+    ctx: &async_graphql::Context<'_>,
+    org: Uuid,
+    parent: Uuid,
+) -> ApiResult<Option<<R::Entity as EntityTrait>::Model>>
+where
+    <R::Entity as EntityTrait>::Model: Clone + Send + Sync,
+{
+    use super::ContextExt;
+    Ok(ctx
+        .loader::<FirstChild<R>, InOrg>()
+        .load_one(InOrg { org, id: parent })
+        .await?)
 }
 
 /// The page of `parent`'s children in relation `R` as a connection of `T`.

@@ -55,7 +55,7 @@ impl NodeQuery {
     /// Any object of the caller's organisation by its global id. Another
     /// organisation's object is NOT_FOUND, exactly like one that does not exist.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Node>> {
-        let actor = ctx.actor()?;
+        let actor = ctx.actor().await?;
         authz::check(actor, Action::ReadOrganization)?;
         let (kind, uuid) = ids::decode_any(&id)
             .ok_or_else(|| ApiError::bad_input("id", "id is not a valid id"))?;

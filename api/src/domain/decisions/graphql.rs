@@ -176,7 +176,10 @@ struct DecisionRecordTotal(DecisionRecordFilterArgs);
 #[async_trait::async_trait]
 impl Counter for DecisionRecordTotal {
     async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
-        ctx.services().decisions.count(ctx.actor()?, &self.0).await
+        ctx.services()
+            .decisions
+            .count(ctx.actor().await?, &self.0)
+            .await
     }
 }
 
@@ -198,7 +201,7 @@ impl DecisionQuery {
         filter: Option<DecisionRecordFilter>,
         order_by: Option<DecisionRecordOrder>,
     ) -> ApiResult<Conn<DecisionRecord>> {
-        let actor = ctx.actor()?;
+        let actor = ctx.actor().await?;
         let f = filter.unwrap_or_default();
         let filter = DecisionRecordFilterArgs {
             status: f.status.map(Into::into),
@@ -233,7 +236,7 @@ impl DecisionQuery {
     async fn decision_record(&self, ctx: &Context<'_>, number: i32) -> ApiResult<DecisionRecord> {
         ctx.services()
             .decisions
-            .get_by_number(ctx.actor()?, number)
+            .get_by_number(ctx.actor().await?, number)
             .await
             .map(DecisionRecord)
     }
@@ -338,7 +341,7 @@ impl DecisionMutation {
             .services()
             .decisions
             .create(
-                ctx.actor()?,
+                ctx.actor().await?,
                 NewDecisionRecord {
                     title: input.title,
                     context: input.context,
@@ -365,7 +368,7 @@ impl DecisionMutation {
             .services()
             .decisions
             .update(
-                ctx.actor()?,
+                ctx.actor().await?,
                 id,
                 DecisionRecordChanges {
                     expected_version: input.expected_version,
@@ -392,7 +395,7 @@ impl DecisionMutation {
         let record = ctx
             .services()
             .decisions
-            .accept(ctx.actor()?, id, input.expected_version)
+            .accept(ctx.actor().await?, id, input.expected_version)
             .await?;
         Ok(AcceptDecisionRecordPayload {
             decision_record: DecisionRecord(record),
@@ -409,7 +412,7 @@ impl DecisionMutation {
         let record = ctx
             .services()
             .decisions
-            .deprecate(ctx.actor()?, id, input.expected_version)
+            .deprecate(ctx.actor().await?, id, input.expected_version)
             .await?;
         Ok(DeprecateDecisionRecordPayload {
             decision_record: DecisionRecord(record),
@@ -433,7 +436,12 @@ impl DecisionMutation {
         let (old, new) = ctx
             .services()
             .decisions
-            .supersede(ctx.actor()?, id, superseded_by_id, input.expected_version)
+            .supersede(
+                ctx.actor().await?,
+                id,
+                superseded_by_id,
+                input.expected_version,
+            )
             .await?;
         Ok(SupersedeDecisionRecordPayload {
             decision_record: DecisionRecord(old),

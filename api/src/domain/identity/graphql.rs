@@ -163,7 +163,7 @@ impl Counter for UserTotal {
     async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
         ctx.services()
             .identity
-            .count_users(ctx.actor()?, &self.0)
+            .count_users(ctx.actor().await?, &self.0)
             .await
     }
 }
@@ -195,7 +195,7 @@ impl Organization {
         filter: Option<UserFilter>,
         order_by: Option<UserOrder>,
     ) -> ApiResult<Conn<User>> {
-        let actor = ctx.actor()?;
+        let actor = ctx.actor().await?;
         if actor.org_id() != self.0.id {
             return Err(ApiError::NotFound);
         }
@@ -327,7 +327,7 @@ pub struct IdentityQuery;
 impl IdentityQuery {
     /// The caller. UNAUTHENTICATED without a valid token.
     async fn viewer(&self, ctx: &Context<'_>) -> ApiResult<User> {
-        let actor = ctx.actor()?;
+        let actor = ctx.actor().await?;
         crate::graphql::loaders::load_one::<user::Entity>(ctx, actor.org_id(), actor.user_id())
             .await
             .map(User)
@@ -405,7 +405,7 @@ impl IdentityMutation {
             .services()
             .identity
             .invite_user(
-                ctx.actor()?,
+                ctx.actor().await?,
                 NewInvite {
                     email: input.email,
                     display_name: input.display_name,
@@ -445,7 +445,7 @@ impl IdentityMutation {
             .services()
             .identity
             .update_user_role(
-                ctx.actor()?,
+                ctx.actor().await?,
                 user_id,
                 input.org_role.into(),
                 input.expected_version,
@@ -464,7 +464,7 @@ impl IdentityMutation {
         let user = ctx
             .services()
             .identity
-            .deactivate_user(ctx.actor()?, user_id)
+            .deactivate_user(ctx.actor().await?, user_id)
             .await?;
         Ok(DeactivateUserPayload { user: User(user) })
     }

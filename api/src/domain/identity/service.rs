@@ -17,7 +17,10 @@ use uuid::Uuid;
 
 use super::throttle;
 use crate::{
-    auth::{jwt::JwtKeys, password, secret, Actor},
+    auth::{
+        jwt::{Claims, JwtKeys},
+        password, secret, Actor,
+    },
     authz::{self, Action},
     db::{begin_write, now},
     domain::{find_in_org, save_versioned, text},
@@ -321,9 +324,20 @@ impl IdentityService {
     /// and its token version unchanged (deactivation bumps it, so tokens die at once).
     pub async fn authenticate(&self, access_token: &str) -> ApiResult<Actor> {
         let claims = self
-            .jwt
-            .verify(access_token)
+            .verify_token(access_token)
             .ok_or(ApiError::Unauthenticated)?;
+        self.actor_for(&claims).await
+    }
+
+    /// The claims of a validly signed, unexpired access token. No I/O: the user is
+    /// read by [`Self::actor_for`].
+    pub fn verify_token(&self, access_token: &str) -> Option<Claims> {
+        self.jwt.verify(access_token)
+    }
+
+    /// The caller a verified token names, read now: the user must still be active, in
+    /// the same organisation, with the token version the token was issued with.
+    pub async fn actor_for(&self, claims: &Claims) -> ApiResult<Actor> {
         let user = user::Entity::find_by_id(claims.sub)
             .one(&self.db)
             .await?

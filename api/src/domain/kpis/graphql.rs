@@ -20,7 +20,7 @@ use crate::{
             Discipline, KpiCategory, KpiDirection, KpiUnit, MeasurementSource, OrderDirection,
         },
         ids::{self, Kind},
-        loaders::{load_children, load_one, InOrg},
+        loaders::{first_child, load_children, load_one, InOrg},
         scalars::Duration,
         ContextExt,
     },
@@ -184,21 +184,11 @@ impl Kpi {
     }
     /// The newest measurement.
     async fn latest_measurement(&self, ctx: &Context<'_>) -> ApiResult<Option<KpiMeasurement>> {
-        let (page, _) = load_children::<KpiMeasurements>(
-            ctx,
-            self.0.organization_id,
-            self.0.id,
-            PageArgs {
-                first: Some(1),
-                ..Default::default()
-            },
+        Ok(
+            first_child::<KpiMeasurements>(ctx, self.0.organization_id, self.0.id)
+                .await?
+                .map(KpiMeasurement),
         )
-        .await?;
-        Ok(page
-            .items
-            .into_iter()
-            .next()
-            .map(|(_, m)| KpiMeasurement(m)))
     }
     /// Measurements, newest first, optionally within `[from, to)`.
     #[allow(clippy::too_many_arguments)]
@@ -311,7 +301,7 @@ impl Counter for MeasurementTotal {
         }
         ctx.services()
             .kpis
-            .count_measurements(ctx.actor()?, self.kpi.id, self.from, self.to)
+            .count_measurements(ctx.actor().await?, self.kpi.id, self.from, self.to)
             .await
     }
 }
@@ -460,7 +450,7 @@ struct KpiTotal(KpiFilterArgs);
 #[async_trait::async_trait]
 impl Counter for KpiTotal {
     async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
-        ctx.services().kpis.count(ctx.actor()?, &self.0).await
+        ctx.services().kpis.count(ctx.actor().await?, &self.0).await
     }
 }
 
@@ -482,7 +472,7 @@ impl KpiQuery {
         filter: Option<KpiFilter>,
         order_by: Option<KpiOrder>,
     ) -> ApiResult<Conn<Kpi>> {
-        let actor = ctx.actor()?;
+        let actor = ctx.actor().await?;
         let filter = filter_args(filter.unwrap_or_default())?;
         let order = order_by.unwrap_or_default();
         let sort = match order.field {
@@ -653,7 +643,7 @@ impl KpiMutation {
             .services()
             .kpis
             .create(
-                ctx.actor()?,
+                ctx.actor().await?,
                 NewKpi {
                     scope: Scope::one_of(team, squad, "teamId")?,
                     name: input.name,
@@ -680,7 +670,7 @@ impl KpiMutation {
             .services()
             .kpis
             .update(
-                ctx.actor()?,
+                ctx.actor().await?,
                 id,
                 KpiChanges {
                     expected_version: input.expected_version,
@@ -704,7 +694,7 @@ impl KpiMutation {
         input: ArchiveKpiInput,
     ) -> ApiResult<ArchiveKpiPayload> {
         let id = ids::decode(&input.id, Kind::Kpi, "id")?;
-        let k = ctx.services().kpis.archive(ctx.actor()?, id).await?;
+        let k = ctx.services().kpis.archive(ctx.actor().await?, id).await?;
         Ok(ArchiveKpiPayload { kpi: Kpi(k) })
     }
 
@@ -719,7 +709,7 @@ impl KpiMutation {
         let k = ctx
             .services()
             .kpis
-            .add_owner(ctx.actor()?, kpi_id, user_id)
+            .add_owner(ctx.actor().await?, kpi_id, user_id)
             .await?;
         Ok(KpiOwnerPayload { kpi: Kpi(k) })
     }
@@ -735,7 +725,7 @@ impl KpiMutation {
         let k = ctx
             .services()
             .kpis
-            .remove_owner(ctx.actor()?, kpi_id, user_id)
+            .remove_owner(ctx.actor().await?, kpi_id, user_id)
             .await?;
         Ok(KpiOwnerPayload { kpi: Kpi(k) })
     }
@@ -752,7 +742,7 @@ impl KpiMutation {
             .services()
             .kpis
             .record_measurement(
-                ctx.actor()?,
+                ctx.actor().await?,
                 NewMeasurement {
                     kpi_id,
                     value: input.value,
@@ -779,7 +769,7 @@ impl KpiMutation {
         let k = ctx
             .services()
             .kpis
-            .delete_measurement(ctx.actor()?, id)
+            .delete_measurement(ctx.actor().await?, id)
             .await?;
         Ok(DeleteKpiMeasurementPayload {
             deleted_measurement_id: input.id,

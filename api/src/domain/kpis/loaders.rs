@@ -279,6 +279,7 @@ pub fn register(r: Registry<'_>) -> Registry<'_> {
         .relation::<SquadKpis>()
         .relation::<KpiOwners>()
         .relation::<KpiMeasurements>()
+        .first_of::<KpiMeasurements>()
         .with(MeasurementWindows(db.clone()))
         .with(KpiOwnerDisciplines(db.clone()))
         .with(KpiTrends(db))

@@ -378,7 +378,7 @@ pub async fn quarter_plan(
     let plan = ctx
         .services()
         .planning
-        .quarter_plan(ctx.actor()?, team.id, quarter.0)
+        .quarter_plan(ctx.actor().await?, team.id, quarter.0)
         .await?;
     Ok(QuarterPlan(plan))
 }
@@ -393,7 +393,7 @@ pub async fn weekly_sync(
     let sync = ctx
         .services()
         .planning
-        .weekly_sync(ctx.actor()?, team.id, day)
+        .weekly_sync(ctx.actor().await?, team.id, day)
         .await?;
     Ok(WeeklySync(sync))
 }
@@ -444,7 +444,7 @@ impl Counter for OutcomeTotal {
     async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
         ctx.services()
             .planning
-            .count_outcomes(ctx.actor()?, &self.0)
+            .count_outcomes(ctx.actor().await?, &self.0)
             .await
     }
 }
@@ -454,7 +454,7 @@ impl Counter for InitiativeTotal {
     async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
         ctx.services()
             .planning
-            .count_initiatives(ctx.actor()?, &self.0)
+            .count_initiatives(ctx.actor().await?, &self.0)
             .await
     }
 }
@@ -464,7 +464,7 @@ impl Counter for DependencyTotal {
     async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
         ctx.services()
             .planning
-            .count_dependencies(ctx.actor()?, &self.0)
+            .count_dependencies(ctx.actor().await?, &self.0)
             .await
     }
 }
@@ -503,7 +503,7 @@ impl PlanningQuery {
             .services()
             .planning
             .list_outcomes(
-                ctx.actor()?,
+                ctx.actor().await?,
                 &filter,
                 &page_args(first, after, last, before),
             )
@@ -538,7 +538,7 @@ impl PlanningQuery {
             .services()
             .planning
             .list_initiatives(
-                ctx.actor()?,
+                ctx.actor().await?,
                 &filter,
                 &page_args(first, after, last, before),
             )
@@ -570,7 +570,7 @@ impl PlanningQuery {
             .services()
             .planning
             .list_dependencies(
-                ctx.actor()?,
+                ctx.actor().await?,
                 &filter,
                 &page_args(first, after, last, before),
             )
@@ -720,7 +720,7 @@ impl PlanningMutation {
             .services()
             .planning
             .create_outcome(
-                ctx.actor()?,
+                ctx.actor().await?,
                 NewOutcome {
                     scope: Scope::one_of(team, squad, "teamId")?,
                     quarter: input.quarter.0,
@@ -747,7 +747,7 @@ impl PlanningMutation {
             .services()
             .planning
             .update_outcome(
-                ctx.actor()?,
+                ctx.actor().await?,
                 id,
                 OutcomeChanges {
                     expected_version: input.expected_version,
@@ -774,7 +774,7 @@ impl PlanningMutation {
             .services()
             .planning
             .set_outcome_status(
-                ctx.actor()?,
+                ctx.actor().await?,
                 id,
                 input.status.into(),
                 input.expected_version,
@@ -797,7 +797,7 @@ impl PlanningMutation {
             .services()
             .planning
             .create_initiative(
-                ctx.actor()?,
+                ctx.actor().await?,
                 NewInitiative {
                     squad_id,
                     title: input.title,
@@ -825,7 +825,7 @@ impl PlanningMutation {
             .services()
             .planning
             .update_initiative(
-                ctx.actor()?,
+                ctx.actor().await?,
                 id,
                 InitiativeChanges {
                     expected_version: input.expected_version,
@@ -853,7 +853,7 @@ impl PlanningMutation {
         let (i, o) = ctx
             .services()
             .planning
-            .link(ctx.actor()?, initiative_id, outcome_id)
+            .link(ctx.actor().await?, initiative_id, outcome_id)
             .await?;
         Ok(InitiativeOutcomePayload {
             initiative: Initiative(i),
@@ -872,7 +872,7 @@ impl PlanningMutation {
         let (i, o) = ctx
             .services()
             .planning
-            .unlink(ctx.actor()?, initiative_id, outcome_id)
+            .unlink(ctx.actor().await?, initiative_id, outcome_id)
             .await?;
         Ok(InitiativeOutcomePayload {
             initiative: Initiative(i),
@@ -891,7 +891,7 @@ impl PlanningMutation {
             .services()
             .planning
             .create_dependency(
-                ctx.actor()?,
+                ctx.actor().await?,
                 NewDependency {
                     from_squad_id: ids::decode(&input.from_squad_id, Kind::Squad, "fromSquadId")?,
                     to_squad_id: ids::decode(&input.to_squad_id, Kind::Squad, "toSquadId")?,
@@ -918,7 +918,7 @@ impl PlanningMutation {
             .services()
             .planning
             .update_dependency(
-                ctx.actor()?,
+                ctx.actor().await?,
                 id,
                 DependencyChanges {
                     expected_version: input.expected_version,

@@ -266,7 +266,10 @@ struct ReviewTotal(ReviewFilterArgs);
 #[async_trait::async_trait]
 impl Counter for ReviewTotal {
     async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
-        ctx.services().reviews.count(ctx.actor()?, &self.0).await
+        ctx.services()
+            .reviews
+            .count(ctx.actor().await?, &self.0)
+            .await
     }
 }
 
@@ -277,7 +280,7 @@ impl Counter for AgendaTotal {
     async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
         ctx.services()
             .reviews
-            .count_agenda(ctx.actor()?, &self.0)
+            .count_agenda(ctx.actor().await?, &self.0)
             .await
     }
 }
@@ -300,7 +303,7 @@ impl ReviewQuery {
         filter: Option<ArchitectureReviewFilter>,
         order_by: Option<ArchitectureReviewOrder>,
     ) -> ApiResult<Conn<ArchitectureReview>> {
-        let actor = ctx.actor()?;
+        let actor = ctx.actor().await?;
         let f = filter.unwrap_or_default();
         let filter = ReviewFilterArgs {
             status: f.status.map(Into::into),
@@ -356,7 +359,11 @@ impl ReviewQuery {
         let page = ctx
             .services()
             .reviews
-            .agenda(ctx.actor()?, &month, &page_args(first, after, last, before))
+            .agenda(
+                ctx.actor().await?,
+                &month,
+                &page_args(first, after, last, before),
+            )
             .await?;
         Ok(connection(
             page,
@@ -486,7 +493,7 @@ impl ReviewMutation {
             .services()
             .reviews
             .open(
-                ctx.actor()?,
+                ctx.actor().await?,
                 NewReview {
                     title: input.title,
                     proposal: input.proposal,
@@ -516,7 +523,7 @@ impl ReviewMutation {
             .services()
             .reviews
             .update(
-                ctx.actor()?,
+                ctx.actor().await?,
                 id,
                 ReviewChanges {
                     expected_version: input.expected_version,
@@ -544,7 +551,7 @@ impl ReviewMutation {
             .services()
             .reviews
             .submit(
-                ctx.actor()?,
+                ctx.actor().await?,
                 id,
                 input.meeting_date.0,
                 input.expected_version,
@@ -571,7 +578,7 @@ impl ReviewMutation {
         let review = ctx
             .services()
             .reviews
-            .assign_reviewers(ctx.actor()?, review_id, &reviewer_ids)
+            .assign_reviewers(ctx.actor().await?, review_id, &reviewer_ids)
             .await?;
         Ok(AssignReviewersPayload {
             architecture_review: ArchitectureReview(review),
@@ -591,7 +598,7 @@ impl ReviewMutation {
             .services()
             .reviews
             .give_verdict(
-                ctx.actor()?,
+                ctx.actor().await?,
                 NewVerdict {
                     review_id,
                     verdict: input.verdict.into(),
@@ -622,7 +629,7 @@ impl ReviewMutation {
             .services()
             .reviews
             .add_comment(
-                ctx.actor()?,
+                ctx.actor().await?,
                 NewComment {
                     review_id,
                     body: input.body,
@@ -646,7 +653,7 @@ impl ReviewMutation {
         let review = ctx
             .services()
             .reviews
-            .withdraw(ctx.actor()?, id, input.expected_version)
+            .withdraw(ctx.actor().await?, id, input.expected_version)
             .await?;
         Ok(WithdrawArchitectureReviewPayload {
             architecture_review: ArchitectureReview(review),

@@ -147,7 +147,7 @@ impl RoadmapAlignment {
         let c = ctx
             .services()
             .roadmap
-            .capacity(ctx.actor()?, &self.0)
+            .capacity(ctx.actor().await?, &self.0)
             .await?;
         Ok(c.into_iter()
             .map(|c| SquadCapacity(c, self.0.organization_id))
@@ -156,7 +156,10 @@ impl RoadmapAlignment {
     /// The session written up in Markdown (items per squad by commitment, sign-offs
     /// with comments) for those who work asynchronously.
     async fn summary(&self, ctx: &Context<'_>) -> ApiResult<String> {
-        ctx.services().roadmap.summary(ctx.actor()?, &self.0).await
+        ctx.services()
+            .roadmap
+            .summary(ctx.actor().await?, &self.0)
+            .await
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -302,7 +305,10 @@ struct AlignmentTotal(AlignmentFilterArgs);
 #[async_trait::async_trait]
 impl Counter for AlignmentTotal {
     async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
-        ctx.services().roadmap.count(ctx.actor()?, &self.0).await
+        ctx.services()
+            .roadmap
+            .count(ctx.actor().await?, &self.0)
+            .await
     }
 }
 
@@ -332,7 +338,7 @@ impl RoadmapQuery {
             .services()
             .roadmap
             .list(
-                ctx.actor()?,
+                ctx.actor().await?,
                 &filter,
                 &page_args(first, after, last, before),
             )
@@ -488,7 +494,7 @@ impl RoadmapMutation {
             .services()
             .roadmap
             .create(
-                ctx.actor()?,
+                ctx.actor().await?,
                 NewAlignment {
                     quarter: input.quarter.0,
                     title: input.title,
@@ -519,7 +525,7 @@ impl RoadmapMutation {
             .services()
             .roadmap
             .update(
-                ctx.actor()?,
+                ctx.actor().await?,
                 id,
                 AlignmentChanges {
                     expected_version: input.expected_version,
@@ -546,7 +552,7 @@ impl RoadmapMutation {
         let a = ctx
             .services()
             .roadmap
-            .add_participant(ctx.actor()?, id, user_id)
+            .add_participant(ctx.actor().await?, id, user_id)
             .await?;
         Ok(RoadmapAlignmentPayload {
             roadmap_alignment: RoadmapAlignment(a),
@@ -564,7 +570,7 @@ impl RoadmapMutation {
         let a = ctx
             .services()
             .roadmap
-            .remove_participant(ctx.actor()?, id, user_id)
+            .remove_participant(ctx.actor().await?, id, user_id)
             .await?;
         Ok(RoadmapAlignmentPayload {
             roadmap_alignment: RoadmapAlignment(a),
@@ -578,7 +584,7 @@ impl RoadmapMutation {
         input: AlignmentIdInput,
     ) -> ApiResult<RoadmapAlignmentPayload> {
         let id = alignment_id(&input.id, "id")?;
-        let a = ctx.services().roadmap.start(ctx.actor()?, id).await?;
+        let a = ctx.services().roadmap.start(ctx.actor().await?, id).await?;
         Ok(RoadmapAlignmentPayload {
             roadmap_alignment: RoadmapAlignment(a),
         })
@@ -591,7 +597,7 @@ impl RoadmapMutation {
         input: AlignmentIdInput,
     ) -> ApiResult<RoadmapAlignmentPayload> {
         let id = alignment_id(&input.id, "id")?;
-        let a = ctx.services().roadmap.close(ctx.actor()?, id).await?;
+        let a = ctx.services().roadmap.close(ctx.actor().await?, id).await?;
         Ok(RoadmapAlignmentPayload {
             roadmap_alignment: RoadmapAlignment(a),
         })
@@ -608,7 +614,7 @@ impl RoadmapMutation {
             .services()
             .roadmap
             .add_item(
-                ctx.actor()?,
+                ctx.actor().await?,
                 NewItem {
                     alignment_id: alignment_id(&input.roadmap_alignment_id, "roadmapAlignmentId")?,
                     initiative_id: ids::decode(
@@ -650,7 +656,7 @@ impl RoadmapMutation {
             .services()
             .roadmap
             .update_item(
-                ctx.actor()?,
+                ctx.actor().await?,
                 id,
                 ItemChanges {
                     expected_version: input.expected_version,
@@ -675,7 +681,11 @@ impl RoadmapMutation {
         input: RemoveRoadmapItemInput,
     ) -> ApiResult<RoadmapChangePayload> {
         let id = ids::decode(&input.id, Kind::RoadmapItem, "id")?;
-        let changed = ctx.services().roadmap.remove_item(ctx.actor()?, id).await?;
+        let changed = ctx
+            .services()
+            .roadmap
+            .remove_item(ctx.actor().await?, id)
+            .await?;
         Ok(RoadmapChangePayload::new(changed, None))
     }
 
@@ -695,7 +705,7 @@ impl RoadmapMutation {
         let changed = ctx
             .services()
             .roadmap
-            .rank_items(ctx.actor()?, id, &item_ids)
+            .rank_items(ctx.actor().await?, id, &item_ids)
             .await?;
         Ok(RoadmapChangePayload::new(changed, None))
     }
@@ -711,7 +721,7 @@ impl RoadmapMutation {
         let (signoff, changed) = ctx
             .services()
             .roadmap
-            .sign_off(ctx.actor()?, id, input.comment)
+            .sign_off(ctx.actor().await?, id, input.comment)
             .await?;
         Ok(SignOffRoadmapAlignmentPayload {
             roadmap_alignment: RoadmapAlignment(changed.alignment),
@@ -729,7 +739,7 @@ impl RoadmapMutation {
         let changed = ctx
             .services()
             .roadmap
-            .withdraw_sign_off(ctx.actor()?, id, input.discipline.map(Into::into))
+            .withdraw_sign_off(ctx.actor().await?, id, input.discipline.map(Into::into))
             .await?;
         Ok(RoadmapAlignmentPayload {
             roadmap_alignment: RoadmapAlignment(changed.alignment),
@@ -785,7 +795,7 @@ impl RoadmapAlignmentEvent {
     async fn roadmap_alignment(&self, ctx: &Context<'_>) -> ApiResult<RoadmapAlignment> {
         ctx.services()
             .roadmap
-            .get(ctx.actor()?, self.0.topic)
+            .get(ctx.actor().await?, self.0.topic)
             .await
             .map(RoadmapAlignment)
     }
@@ -827,7 +837,7 @@ impl RoadmapSubscription {
         ctx: &Context<'_>,
         id: ID,
     ) -> Result<impl Stream<Item = RoadmapAlignmentEvent>, ApiError> {
-        let actor = ctx.actor()?;
+        let actor = ctx.actor().await?;
         let alignment_id = alignment_id(&id, "id")?;
         // Subscribe first, then check: no event between the check and the subscription
         // is lost. Another organisation's session is NOT_FOUND, and nothing is sent.

@@ -261,7 +261,10 @@ struct SquadTotal(SquadFilterArgs);
 #[async_trait::async_trait]
 impl Counter for SquadTotal {
     async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
-        ctx.services().squads.count(ctx.actor()?, &self.0).await
+        ctx.services()
+            .squads
+            .count(ctx.actor().await?, &self.0)
+            .await
     }
 }
 
@@ -283,7 +286,7 @@ impl SquadQuery {
         filter: Option<SquadFilter>,
         order_by: Option<SquadOrder>,
     ) -> ApiResult<Conn<Squad>> {
-        let actor = ctx.actor()?;
+        let actor = ctx.actor().await?;
         let f = filter.unwrap_or_default();
         let filter = SquadFilterArgs {
             team_id: f
@@ -392,7 +395,7 @@ impl SquadMutation {
             .services()
             .squads
             .create(
-                ctx.actor()?,
+                ctx.actor().await?,
                 NewSquad {
                     team_id,
                     name: input.name,
@@ -417,7 +420,7 @@ impl SquadMutation {
             .services()
             .squads
             .update(
-                ctx.actor()?,
+                ctx.actor().await?,
                 id,
                 SquadChanges {
                     expected_version: input.expected_version,
@@ -446,7 +449,7 @@ impl SquadMutation {
             .services()
             .squads
             .add_member(
-                ctx.actor()?,
+                ctx.actor().await?,
                 NewSquadMember {
                     squad_id,
                     user_id,
@@ -472,7 +475,7 @@ impl SquadMutation {
         let squad = ctx
             .services()
             .squads
-            .remove_member(ctx.actor()?, squad_id, user_id)
+            .remove_member(ctx.actor().await?, squad_id, user_id)
             .await?;
         Ok(RemoveSquadMemberPayload {
             squad: Squad(squad),

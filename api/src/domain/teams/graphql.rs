@@ -213,7 +213,10 @@ struct TeamTotal(TeamFilterArgs);
 #[async_trait::async_trait]
 impl Counter for TeamTotal {
     async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
-        ctx.services().teams.count(ctx.actor()?, &self.0).await
+        ctx.services()
+            .teams
+            .count(ctx.actor().await?, &self.0)
+            .await
     }
 }
 
@@ -235,7 +238,7 @@ impl TeamQuery {
         filter: Option<TeamFilter>,
         order_by: Option<TeamOrder>,
     ) -> ApiResult<Conn<Team>> {
-        let actor = ctx.actor()?;
+        let actor = ctx.actor().await?;
         let filter: TeamFilterArgs = filter.unwrap_or_default().into();
         let order = order_by.unwrap_or_default();
         let sort = match order.field {
@@ -336,7 +339,7 @@ impl TeamMutation {
             .services()
             .teams
             .create(
-                ctx.actor()?,
+                ctx.actor().await?,
                 NewTeam {
                     name: input.name,
                     description: input.description,
@@ -358,7 +361,7 @@ impl TeamMutation {
             .services()
             .teams
             .update(
-                ctx.actor()?,
+                ctx.actor().await?,
                 id,
                 TeamChanges {
                     expected_version: input.expected_version,
@@ -378,7 +381,7 @@ impl TeamMutation {
         input: ArchiveTeamInput,
     ) -> ApiResult<ArchiveTeamPayload> {
         let id = ids::decode(&input.id, Kind::Team, "id")?;
-        let team = ctx.services().teams.archive(ctx.actor()?, id).await?;
+        let team = ctx.services().teams.archive(ctx.actor().await?, id).await?;
         Ok(ArchiveTeamPayload { team: Team(team) })
     }
 
@@ -394,7 +397,7 @@ impl TeamMutation {
         let (team, membership) = ctx
             .services()
             .teams
-            .add_member(ctx.actor()?, team_id, user_id, role)
+            .add_member(ctx.actor().await?, team_id, user_id, role)
             .await?;
         Ok(AddTeamMemberPayload {
             team: Team(team),
@@ -413,7 +416,7 @@ impl TeamMutation {
         let team = ctx
             .services()
             .teams
-            .remove_member(ctx.actor()?, team_id, user_id)
+            .remove_member(ctx.actor().await?, team_id, user_id)
             .await?;
         Ok(RemoveTeamMemberPayload { team: Team(team) })
     }
