@@ -115,6 +115,12 @@ pub trait ChildRelation: Send + Sync + 'static {
     }
 }
 
+/// The children relation `R` counts, within one organisation: every loader of a
+/// relation reads through this, so none can reach another tenant's rows.
+fn children_in<R: ChildRelation>(org: Uuid) -> Select<R::Entity> {
+    R::scope(R::Entity::find().filter(R::Entity::ORG.eq(org)))
+}
+
 /// One page of children per parent, in one statement per distinct page request.
 pub struct ChildPages<R>(DatabaseConnection, PhantomData<fn() -> R>);
 
@@ -139,7 +145,7 @@ where
         for ((org, args), parents) in groups {
             let pages = pagination::paginate_grouped(
                 &self.0,
-                R::scope(R::Entity::find().filter(R::Entity::ORG.eq(org))),
+                children_in::<R>(org),
                 R::parent_column(),
                 R::parent_of,
                 &parents,
@@ -174,7 +180,7 @@ where
         for (org, parents) in group_by_org(keys.iter().copied()) {
             let first = pagination::first_grouped(
                 &self.0,
-                R::scope(R::Entity::find().filter(R::Entity::ORG.eq(org))),
+                children_in::<R>(org),
                 R::parent_column(),
                 R::parent_of,
                 &parents,
@@ -200,7 +206,7 @@ impl<R: ChildRelation> Loader<InOrg> for ChildCounts<R> {
         for (org, parents) in group_by_org(keys.iter().copied()) {
             let counts = pagination::count_grouped(
                 &self.0,
-                R::scope(R::Entity::find().filter(R::Entity::ORG.eq(org))),
+                children_in::<R>(org),
                 R::parent_column(),
                 &parents,
             )

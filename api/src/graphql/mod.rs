@@ -111,7 +111,7 @@ pub fn build_ws_schema(services: Services) -> NorthstarSchema {
 /// request, so a request that needs no authorization (`{ __typename }`, `login`) costs
 /// no statement. Reading the row on every request that does need it keeps deactivation
 /// immediate.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Auth {
     claims: Option<Claims>,
     actor: tokio::sync::OnceCell<Option<Actor>>,
