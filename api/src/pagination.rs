@@ -39,7 +39,7 @@ pub struct PageArgs {
 /// One page of rows, each with its cursor.
 #[derive(Debug, Clone)]
 pub struct Page<T> {
-    pub items: Vec<(String, T)>,
+    pub items: Vec<(Cursor, T)>,
     pub has_previous_page: bool,
     pub has_next_page: bool,
 }
@@ -114,13 +114,37 @@ pub struct CursorData {
     i: Uuid,
 }
 
+/// [`CursorData`] borrowed, to encode.
+#[derive(Serialize)]
+struct CursorRef<'a> {
+    c: &'a str,
+    k: &'a SortValue,
+    i: Uuid,
+}
+
+/// Where a row is in the order of its list. It is encoded (into the opaque string
+/// clients see) only when a client asks for the cursor: most queries select `nodes`
+/// and no cursor at all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cursor {
+    column: &'static str,
+    key: SortValue,
+    id: Uuid,
+}
+
+impl Cursor {
+    /// The opaque string a client sends back as `after` or `before`.
+    pub fn encode(&self) -> String {
+        encode_ref(self.column, &self.key, self.id)
+    }
+}
+
 pub fn encode_cursor(c: &str, k: SortValue, i: Uuid) -> String {
-    let json = serde_json::to_vec(&CursorData {
-        c: c.to_owned(),
-        k,
-        i,
-    })
-    .expect("cursor serialises");
+    encode_ref(c, &k, i)
+}
+
+fn encode_ref(c: &str, k: &SortValue, i: Uuid) -> String {
+    let json = serde_json::to_vec(&CursorRef { c, k, i }).expect("cursor serialises");
     URL_SAFE_NO_PAD.encode(json)
 }
 
@@ -196,8 +220,12 @@ impl<E: EntityTrait> Order<E> {
         }
     }
 
-    fn cursor(&self, m: &E::Model) -> String {
-        encode_cursor(self.column.as_str(), (self.key)(m), (self.id_of)(m))
+    fn cursor(&self, m: &E::Model) -> Cursor {
+        Cursor {
+            column: self.column.as_str(),
+            key: (self.key)(m),
+            id: (self.id_of)(m),
+        }
     }
 
     /// Rows between the window's cursors. A cursor made for another order (another
