@@ -40,8 +40,11 @@ pub struct Config {
     #[arg(long, env = "NORTHSTAR_WORKERS")]
     pub workers: Option<usize>,
 
-    /// Largest number of pooled database connections.
-    #[arg(long, env = "NORTHSTAR_DB_MAX_CONNECTIONS", default_value_t = 10)]
+    /// Largest number of pooled database connections. A statement holds its connection
+    /// until its worker gets back to read the rows, which under load is later than the
+    /// database answers; with 10, a 2-core server waited for connections with its CPU
+    /// 15% idle (bench/RESULTS.md).
+    #[arg(long, env = "NORTHSTAR_DB_MAX_CONNECTIONS", default_value_t = 20)]
     pub db_max_connections: u32,
 }
 
@@ -56,7 +59,7 @@ impl Config {
             body_limit: 256 * 1024,
             request_timeout_secs: 30,
             workers: None,
-            db_max_connections: 10,
+            db_max_connections: 20,
         }
     }
 
