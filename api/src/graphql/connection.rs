@@ -150,7 +150,9 @@ pub fn page_args(
 
 /// A non-null list of non-null `T` (`[T!]!`, as `Vec<T>`) whose items are resolved
 /// together, each polled on every pass, so all of them reach their DataLoaders in the
-/// same pass whatever the length of the list.
+/// same pass whatever the length of the list. Unlike async-graphql's lists, it does not
+/// call the extensions' per-item `resolve` hook; Northstar's only extension (`Limits`,
+/// on the WebSocket schema) hooks parsing and validation.
 pub struct Joined<T>(pub Vec<T>);
 
 impl<T: OutputType> OutputType for Joined<T> {
