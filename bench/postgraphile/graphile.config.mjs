@@ -31,8 +31,8 @@ const preset = {
     makePgService({
       connectionString,
       schemas: ["bench"],
-      // Same pool size as the Northstar server's database pool.
-      poolConfig: { max: 10 },
+      // Same pool size as the Northstar server's database pool (its default, 20).
+      poolConfig: { max: 20 },
       // No subscriptions in this benchmark: no LISTEN/NOTIFY client.
       pubsub: false,
     }),
