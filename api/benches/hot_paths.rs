@@ -97,8 +97,8 @@ fn cursor(c: &mut Criterion) {
         .with_ymd_and_hms(2026, 4, 14, 9, 30, 0)
         .single()
         .expect("a valid time");
-    let text = encode_cursor("name", SortValue::Text("Payments".into()), id);
-    let time = encode_cursor("created_at", SortValue::Time(at), id);
+    let text = encode_cursor("name", &SortValue::Text("Payments".into()), id);
+    let time = encode_cursor("created_at", &SortValue::Time(at), id);
     assert!(decode_cursor(&text, "after").is_ok());
     assert!(decode_cursor(&time, "after").is_ok());
     assert!(decode_cursor("not a cursor", "after").is_err());
@@ -109,7 +109,7 @@ fn cursor(c: &mut Criterion) {
         b.iter(|| {
             encode_cursor(
                 black_box("name"),
-                SortValue::Text(black_box("Payments").to_owned()),
+                &SortValue::Text(black_box("Payments").to_owned()),
                 black_box(id),
             )
         })
@@ -118,7 +118,7 @@ fn cursor(c: &mut Criterion) {
         b.iter(|| {
             encode_cursor(
                 black_box("created_at"),
-                SortValue::Time(black_box(at)),
+                &SortValue::Time(black_box(at)),
                 black_box(id),
             )
         })

@@ -4,6 +4,9 @@ use std::{net::SocketAddr, time::Duration};
 
 use secrecy::SecretString;
 
+/// Pool size of `northstar serve` unless told otherwise (`--db-max-connections`).
+pub const DEFAULT_DB_MAX_CONNECTIONS: u32 = 20;
+
 /// How `northstar serve` runs. Tests build it directly, never through the environment.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Config {
@@ -44,7 +47,7 @@ pub struct Config {
     /// until its worker gets back to read the rows, which under load is later than the
     /// database answers; with 10, a 2-core server waited for connections with its CPU
     /// 15% idle (bench/RESULTS.md).
-    #[arg(long, env = "NORTHSTAR_DB_MAX_CONNECTIONS", default_value_t = 20)]
+    #[arg(long, env = "NORTHSTAR_DB_MAX_CONNECTIONS", default_value_t = DEFAULT_DB_MAX_CONNECTIONS)]
     pub db_max_connections: u32,
 }
 
@@ -59,7 +62,7 @@ impl Config {
             body_limit: 256 * 1024,
             request_timeout_secs: 30,
             workers: None,
-            db_max_connections: 20,
+            db_max_connections: DEFAULT_DB_MAX_CONNECTIONS,
         }
     }
 
