@@ -39,7 +39,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Schema) => {
-            print!("{}", api::graphql::sdl());
+            print!("{}", api::schema::sdl());
             Ok(())
         }
         Some(Command::Migrate { database_url }) => {

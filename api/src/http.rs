@@ -15,20 +15,21 @@ use tracing_actix_web::RequestId;
 
 use crate::{
     config::Config,
-    domain::Services,
     graphql::{
+        context::{Auth, ClientAddress},
         documents::DocumentCache,
         limits::{self, coded_error},
-        loaders, Auth, ClientAddress, NorthstarSchema,
     },
     metrics::{self, Metrics},
+    schema::{register_loaders, NorthstarSchema},
+    services::Services,
 };
 
 /// What every handler shares.
 pub struct AppState {
     /// The schema of `/graphql` over HTTP.
     pub schema: NorthstarSchema,
-    /// The schema of `/graphql` over WebSocket (`graphql::build_ws_schema`).
+    /// The schema of `/graphql` over WebSocket (`schema::build_ws_schema`).
     pub ws_schema: NorthstarSchema,
     /// Parsed documents of `/graphql` over HTTP, by their text.
     pub documents: DocumentCache,
@@ -218,7 +219,7 @@ async fn execute(
     let mut resp = match state.documents.prepare(&mut request) {
         Err(err) => Response::from_errors(vec![err]),
         Ok(()) => {
-            loaders::register(&mut request.data, &state.services.db, true);
+            register_loaders(&mut request.data, &state.services.db, true);
             match tokio::time::timeout(
                 state.config.request_timeout(),
                 state.schema.execute(request),
@@ -300,7 +301,7 @@ async fn graphql_ws(
             data.insert(Auth::authenticated(actor));
             // A subscription lives long: its loaders batch but do not cache, so each
             // event reads current rows.
-            loaders::register(&mut data, &services.db, false);
+            register_loaders(&mut data, &services.db, false);
             Ok(data)
         })
         .start(&req, payload)

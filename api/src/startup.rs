@@ -13,11 +13,11 @@ use crate::{
     auth::jwt::JwtKeys,
     config::Config,
     db::{self, StatementCounter},
-    domain::Services,
     events::EventBus,
-    graphql,
     http::{self, AppState},
     metrics::Metrics,
+    schema,
+    services::Services,
 };
 
 /// A built server, bound to its port, not yet serving.
@@ -62,8 +62,8 @@ impl Application {
         let events = EventBus::new(db.clone());
         events.listen(&config.database_url).await?;
         let services = Services::new(db.clone(), JwtKeys::new(&secret), events);
-        let schema = graphql::build_schema(services.clone());
-        let ws_schema = graphql::build_ws_schema(services.clone());
+        let schema = schema::build_schema(services.clone());
+        let ws_schema = schema::build_ws_schema(services.clone());
         let listener = TcpListener::bind(config.listen)?;
         let port = listener.local_addr()?.port();
         let workers = config.workers;

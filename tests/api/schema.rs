@@ -2,7 +2,7 @@
 
 #[test]
 fn the_checked_in_schema_is_the_served_schema() {
-    let served = api::graphql::sdl();
+    let served = api::schema::sdl();
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql");
     let checked_in = std::fs::read_to_string(path).unwrap_or_default();
     assert!(

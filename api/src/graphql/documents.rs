@@ -78,7 +78,7 @@ mod tests {
             "the cached document is the request's"
         );
 
-        let aliases: String = (0..=super::super::MAX_ALIASES)
+        let aliases: String = (0..=super::limits::MAX_ALIASES)
             .map(|i| format!("a{i}: __typename "))
             .collect();
         let query = format!("{{ {aliases} }}");

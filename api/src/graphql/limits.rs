@@ -15,7 +15,12 @@ use async_graphql::{
     ErrorExtensionValues, ServerError, ServerResult, ValidationResult, Variables,
 };
 
-use super::MAX_ALIASES;
+/// Deepest query accepted.
+pub const MAX_DEPTH: usize = 12;
+/// Highest complexity (roughly: fields resolved, with lists weighted by page size).
+pub const MAX_COMPLEXITY: usize = 20_000;
+/// Most aliases in one query.
+pub const MAX_ALIASES: usize = 30;
 
 /// The limits extension.
 pub struct Limits;

@@ -15,7 +15,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Select}
 use uuid::Uuid;
 
 use crate::{
-    domain::TenantTable,
+    domain::tenant::TenantTable,
     error::{ApiError, ApiResult},
     pagination::{self, Order, Page, PageArgs},
 };
@@ -235,7 +235,15 @@ pub struct Registry<'a> {
     cache: bool,
 }
 
-impl Registry<'_> {
+impl<'a> Registry<'a> {
+    /// A registry that fills `data` (a request's, or a subscription's) with loaders
+    /// over `db`, starting with the organisations' loader. `cache: false` for a
+    /// long-lived subscription: each event then reads current rows (batching still
+    /// applies).
+    pub fn new(data: &'a mut Data, db: &'a DatabaseConnection, cache: bool) -> Self {
+        Registry { db, data, cache }.with(OrganizationLoader(db.clone()))
+    }
+
     fn add<L: Send + Sync + 'static>(self, loader: L) -> Self {
         let loader = new_loader(loader);
         if !self.cache {
@@ -279,20 +287,6 @@ impl Registry<'_> {
     }
 }
 
-/// Every loader of every area, fresh for one request. `cache: false` for a long-lived
-/// subscription: each event then reads current rows (batching still applies).
-pub fn register(data: &mut Data, db: &DatabaseConnection, cache: bool) {
-    let registry = Registry { db, data, cache }.with(OrganizationLoader(db.clone()));
-    let registry = crate::domain::identity::loaders::register(registry);
-    let registry = crate::domain::teams::loaders::register(registry);
-    let registry = crate::domain::squads::loaders::register(registry);
-    let registry = crate::domain::reviews::loaders::register(registry);
-    let registry = crate::domain::decisions::loaders::register(registry);
-    let registry = crate::domain::kpis::loaders::register(registry);
-    let registry = crate::domain::planning::loaders::register(registry);
-    crate::domain::roadmap::loaders::register(registry);
-}
-
 /// Loads one row by id through the request's loader; missing is NOT_FOUND.
 pub async fn load_one<E: TenantTable>(
     ctx: &async_graphql::Context<'_>,
@@ -302,7 +296,7 @@ pub async fn load_one<E: TenantTable>(
 where
     E::Model: Clone + Send + Sync,
 {
-    use super::ContextExt;
+    use super::context::ContextExt;
     ctx.loader::<ById<E>, InOrg>()
         .load_one(InOrg { org, id })
         .await?
@@ -322,7 +316,7 @@ pub async fn load_children<R: ChildRelation>(
 where
     <R::Entity as EntityTrait>::Model: Clone + Send + Sync,
 {
-    use super::ContextExt;
+    use super::context::ContextExt;
     let key = InOrg { org, id: parent };
     let page = ctx
         .loader::<ChildPages<R>, (InOrg, PageArgs)>()
@@ -345,7 +339,7 @@ pub async fn first_child<R: ChildRelation>(
 where
     <R::Entity as EntityTrait>::Model: Clone + Send + Sync,
 {
-    use super::ContextExt;
+    use super::context::ContextExt;
     Ok(ctx
         .loader::<FirstChild<R>, InOrg>()
         .load_one(InOrg { org, id: parent })
@@ -374,7 +368,7 @@ struct ChildTotal<R>(InOrg, PhantomData<fn() -> R>);
 #[async_trait::async_trait]
 impl<R: ChildRelation> super::connection::Counter for ChildTotal<R> {
     async fn count(&self, ctx: &async_graphql::Context<'_>) -> ApiResult<u64> {
-        use super::ContextExt;
+        use super::context::ContextExt;
         Ok(ctx
             .loader::<ChildCounts<R>, InOrg>()
             .load_one(self.0)

@@ -15,10 +15,10 @@ use crate::{
     error::ApiResult,
     graphql::{
         connection::{connection, page_args, Conn, Counter, TotalCount},
+        context::ContextExt,
         enums::{DecisionRecordStatus, OrderDirection},
         ids::{self, Kind},
         loaders::{load_children, load_one, InOrg},
-        ContextExt,
     },
 };
 

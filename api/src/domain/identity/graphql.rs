@@ -14,10 +14,10 @@ use crate::{
     error::{ApiError, ApiResult},
     graphql::{
         connection::{connection, page_args, Conn, Counter, TotalCount},
+        context::{ClientAddress, ContextExt},
         enums::{Discipline, OrderDirection, OrgRole},
         ids::{self, Kind},
         loaders::{load_children, OrganizationLoader},
-        ClientAddress, ContextExt,
     },
 };
 

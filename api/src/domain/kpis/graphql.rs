@@ -8,21 +8,27 @@ pub use super::loaders::{KpiMeasurements, SquadKpis, TeamKpis};
 use super::{
     is_shared,
     loaders::{KpiOwnerDisciplines, KpiOwners, KpiTrends, MeasurementWindows, TrendKey, WindowKey},
-    metrics::{self, TrendDirection as DomainTrend},
-    ExternalRef, KpiChanges, KpiFilter as KpiFilterArgs, KpiSort, NewKpi, NewMeasurement,
+    KpiChanges, KpiFilter as KpiFilterArgs, KpiSort, NewKpi, NewMeasurement,
 };
 use crate::{
-    domain::{identity::graphql::User, scope::Scope, squads::graphql::Squad, teams::graphql::Team},
+    domain::{
+        identity::graphql::User,
+        measures::{self, TrendDirection as DomainTrend},
+        scope::Scope,
+        squads::graphql::Squad,
+        teams::graphql::Team,
+    },
     error::ApiResult,
     graphql::{
         connection::{connection, page_args, Conn, Counter, TotalCount},
+        context::ContextExt,
         enums::{
             Discipline, KpiCategory, KpiDirection, KpiUnit, MeasurementSource, OrderDirection,
         },
+        external_ref::{ExternalRefInput, ExternalReference},
         ids::{self, Kind},
         loaders::{first_child, load_children, load_one, InOrg},
         scalars::Duration,
-        ContextExt,
     },
     pagination::{Page, PageArgs},
 };
@@ -90,7 +96,7 @@ impl Kpi {
             first: e.first,
             last: e.last,
             delta: e.last - e.first,
-            direction: metrics::trend(self.0.direction, e.first, e.last).into(),
+            direction: measures::trend(self.0.direction, e.first, e.last).into(),
             measurement_count: e.count as i32,
         }))
     }
@@ -255,10 +261,10 @@ impl Kpi {
                 TrendDirection::Worsening => DomainTrend::Worsening,
                 TrendDirection::Flat => DomainTrend::Flat,
             });
-        Ok(metrics::status(self.0.attainment, trend).map(|s| match s {
-            metrics::KpiStatus::OnTrack => KpiStatus::OnTrack,
-            metrics::KpiStatus::AtRisk => KpiStatus::AtRisk,
-            metrics::KpiStatus::OffTrack => KpiStatus::OffTrack,
+        Ok(measures::status(self.0.attainment, trend).map(|s| match s {
+            measures::KpiStatus::OnTrack => KpiStatus::OnTrack,
+            measures::KpiStatus::AtRisk => KpiStatus::AtRisk,
+            measures::KpiStatus::OffTrack => KpiStatus::OffTrack,
         }))
     }
     async fn is_archived(&self) -> bool {
@@ -325,16 +331,6 @@ impl KpiOwner {
 /// One value of a KPI.
 pub struct KpiMeasurement(pub kpi_measurement::Model);
 
-/// Where a synced object comes from.
-#[derive(SimpleObject)]
-pub struct ExternalReference {
-    /// The tool, e.g. "jira", "linear", "datadog".
-    pub source: String,
-    /// The object's id in that tool.
-    pub id: String,
-    pub url: Option<String>,
-}
-
 #[Object]
 impl KpiMeasurement {
     pub async fn id(&self) -> ID {
@@ -353,14 +349,11 @@ impl KpiMeasurement {
         &self.0.note
     }
     async fn external_ref(&self) -> Option<ExternalReference> {
-        match (&self.0.external_source, &self.0.external_id) {
-            (Some(source), Some(id)) => Some(ExternalReference {
-                source: source.clone(),
-                id: id.clone(),
-                url: self.0.external_url.clone(),
-            }),
-            _ => None,
-        }
+        ExternalReference::of_row(
+            &self.0.external_source,
+            &self.0.external_id,
+            &self.0.external_url,
+        )
     }
     async fn kpi(&self, ctx: &Context<'_>) -> ApiResult<Kpi> {
         load_one::<kpi::Entity>(ctx, self.0.organization_id, self.0.kpi_id)
@@ -492,25 +485,6 @@ impl KpiQuery {
             )
             .await?;
         Ok(connection(page, Kpi, TotalCount::new(KpiTotal(filter))))
-    }
-}
-
-/// Where a synced object comes from: `(source, id)` is unique per organisation, so
-/// sending the same reference again updates or leaves the same row.
-#[derive(InputObject)]
-pub struct ExternalRefInput {
-    pub source: String,
-    pub id: String,
-    pub url: Option<String>,
-}
-
-impl From<ExternalRefInput> for ExternalRef {
-    fn from(e: ExternalRefInput) -> Self {
-        Self {
-            source: e.source,
-            id: e.id,
-            url: e.url,
-        }
     }
 }
 

@@ -13,9 +13,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::TrendEnds;
 use crate::{
     db::now,
+    domain::measures::{trend_ends, TrendEnds},
     error::ApiError,
     graphql::loaders::{group_by_org, ChildRelation, InOrg, LoadError, Registry},
     pagination::{self, Order, Page, PageArgs, SortValue},
@@ -253,7 +253,7 @@ impl Loader<TrendKey> for KpiTrends {
         let mut out = HashMap::new();
         for ((org, window_seconds), kpis) in groups {
             let since = now - Duration::seconds(window_seconds);
-            let ends = super::trend_ends(&self.0, org, &kpis, since, now)
+            let ends = trend_ends(&self.0, org, &kpis, since, now)
                 .await
                 .map_err(Arc::new)?;
             out.extend(ends.into_iter().map(|(id, e)| {

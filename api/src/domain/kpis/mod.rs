@@ -4,7 +4,6 @@
 
 pub mod graphql;
 pub mod loaders;
-pub mod metrics;
 mod service;
 
 pub use service::*;

@@ -1,28 +1,27 @@
-use std::collections::HashMap;
-
 use chrono::{DateTime, Duration, Utc};
 use entity::{
     enums::{Discipline, KpiCategory, KpiDirection, KpiUnit, MeasurementSource},
     kpi, kpi_measurement, kpi_owner, user,
 };
 use sea_orm::{
-    sea_query::{Alias, Expr, ExprTrait, LikeExpr, Query},
+    sea_query::{Expr, ExprTrait, LikeExpr, Query},
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    Select,
 };
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::metrics;
 use crate::{
     auth::Actor,
-    authz::{self, Action, KpiFacts},
+    authz::{self, facts, Action},
     db::{begin_write, now},
     domain::{
-        find_in_org, save_versioned,
-        scope::{scope_facts, Scope},
+        external_ref::ExternalRef,
+        measures,
+        scope::Scope,
+        tenant::{find_in_org, save_versioned},
         text,
     },
     error::{ApiError, ApiResult},
@@ -59,14 +58,6 @@ pub struct KpiChanges {
     pub category: Option<KpiCategory>,
     pub baseline: Option<Option<f64>>,
     pub target: Option<Option<f64>>,
-}
-
-/// Where a synced row comes from: unique per organisation, the key of idempotency.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExternalRef {
-    pub source: String,
-    pub id: String,
-    pub url: Option<String>,
 }
 
 /// A measurement to record.
@@ -134,15 +125,6 @@ pub fn kpi_order(sort: KpiSort, descending: bool) -> Order<kpi::Entity> {
     }
 }
 
-/// The scope a KPI row belongs to.
-pub fn kpi_scope(k: &kpi::Model) -> Scope {
-    match (k.team_id, k.squad_id) {
-        (_, Some(s)) => Scope::Squad(s),
-        (Some(t), None) => Scope::Team(t),
-        (None, None) => unreachable!("a check constraint gives every KPI a scope"),
-    }
-}
-
 fn finite(v: Option<f64>, field: &'static str) -> ApiResult<Option<f64>> {
     match v {
         Some(x) if !x.is_finite() => Err(ApiError::bad_input(
@@ -183,46 +165,8 @@ fn check_targets(
     Ok(())
 }
 
-impl ExternalRef {
-    /// The reference trimmed and bounded; BAD_USER_INPUT on `externalRef.*` otherwise.
-    pub fn checked(&self) -> ApiResult<ExternalRef> {
-        let ext = self;
-        Ok(ExternalRef {
-            source: text::required(&ext.source, "externalRef.source", 64)?,
-            id: text::required(&ext.id, "externalRef.id", 256)?,
-            url: ext
-                .url
-                .as_deref()
-                .map(|u| text::bounded(u, "externalRef.url", 2048))
-                .transpose()?,
-        })
-    }
-}
-
 fn search_key(name: &str, description: &str) -> String {
     text::fold(&format!("{name}\n{description}"))
-}
-
-/// The caller's standing towards a KPI.
-pub async fn kpi_facts<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    k: &kpi::Model,
-) -> ApiResult<KpiFacts> {
-    let scope = kpi_scope(k);
-    let facts = scope_facts(db, actor, scope).await?;
-    let owner = kpi_owner::Entity::find()
-        .filter(kpi_owner::Column::OrganizationId.eq(actor.org_id()))
-        .filter(kpi_owner::Column::KpiId.eq(k.id))
-        .filter(kpi_owner::Column::UserId.eq(actor.user_id()))
-        .one(db)
-        .await?
-        .is_some();
-    Ok(KpiFacts {
-        scope: facts,
-        squad_scoped: matches!(scope, Scope::Squad(_)),
-        actor_is_owner: owner,
-    })
 }
 
 /// What changed before a KPI's attainment is recomputed.
@@ -261,7 +205,7 @@ async fn refresh_attainment(
             .await?
             .map(|m| m.value),
     };
-    let attainment = metrics::attainment(k.direction, baseline, k.target, latest.map(|m| m.value));
+    let attainment = measures::attainment(k.direction, baseline, k.target, latest.map(|m| m.value));
     if attainment == k.attainment && changed == Changed::Definition {
         return Ok(k.clone());
     }
@@ -301,7 +245,7 @@ impl KpiService {
     /// caller becomes its first owner.
     #[instrument(skip_all, fields(org.id = %actor.org_id()))]
     pub async fn create(&self, actor: &Actor, input: NewKpi) -> ApiResult<kpi::Model> {
-        let facts = scope_facts(&self.db, actor, input.scope).await?;
+        let facts = facts::scope(&self.db, actor, input.scope).await?;
         authz::check(actor, Action::DefineKpi { scope: &facts })?;
         let name = text::required(&input.name, "name", text::NAME_MAX)?;
         let description = text::bounded(
@@ -351,7 +295,7 @@ impl KpiService {
 
     async fn editable(&self, actor: &Actor, id: Uuid) -> ApiResult<kpi::Model> {
         let k = find_in_org::<kpi::Entity, _>(&self.db, actor.org_id(), id).await?;
-        let facts = scope_facts(&self.db, actor, kpi_scope(&k)).await?;
+        let facts = facts::scope(&self.db, actor, Scope::of_row(k.team_id, k.squad_id)?).await?;
         authz::check(actor, Action::DefineKpi { scope: &facts })?;
         Ok(k)
     }
@@ -483,7 +427,7 @@ impl KpiService {
         input: NewMeasurement,
     ) -> ApiResult<(kpi_measurement::Model, kpi::Model)> {
         let k = find_in_org::<kpi::Entity, _>(&self.db, actor.org_id(), input.kpi_id).await?;
-        let facts = kpi_facts(&self.db, actor, &k).await?;
+        let facts = facts::kpi(&self.db, actor, &k).await?;
         authz::check(actor, Action::RecordMeasurement { kpi: &facts })?;
         finite(Some(input.value), "value")?;
         let now = now();
@@ -629,7 +573,7 @@ impl KpiService {
     pub async fn delete_measurement(&self, actor: &Actor, id: Uuid) -> ApiResult<kpi::Model> {
         let m = find_in_org::<kpi_measurement::Entity, _>(&self.db, actor.org_id(), id).await?;
         let k = find_in_org::<kpi::Entity, _>(&self.db, actor.org_id(), m.kpi_id).await?;
-        let facts = kpi_facts(&self.db, actor, &k).await?;
+        let facts = facts::kpi(&self.db, actor, &k).await?;
         let own = m.recorded_by == Some(actor.user_id());
         authz::check(actor, Action::DeleteMeasurement { kpi: &facts, own })?;
         let txn = begin_write(&self.db).await?;
@@ -650,7 +594,6 @@ impl KpiService {
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
     ) -> ApiResult<u64> {
-        authz::check(actor, Action::ReadOrganization)?;
         check_window(from, to)?;
         let mut q = kpi_measurement::Entity::find()
             .filter(kpi_measurement::Column::OrganizationId.eq(actor.org_id()))
@@ -666,7 +609,6 @@ impl KpiService {
 
     /// One KPI of the caller's organisation.
     pub async fn get(&self, actor: &Actor, id: Uuid) -> ApiResult<kpi::Model> {
-        authz::check(actor, Action::ReadOrganization)?;
         find_in_org::<kpi::Entity, _>(&self.db, actor.org_id(), id).await
     }
 
@@ -738,13 +680,11 @@ impl KpiService {
         order: Order<kpi::Entity>,
         page: &PageArgs,
     ) -> ApiResult<Page<kpi::Model>> {
-        authz::check(actor, Action::ReadOrganization)?;
         pagination::paginate(&self.db, self.query(actor, filter), order, page).await
     }
 
     /// How many KPIs match the filter.
     pub async fn count(&self, actor: &Actor, filter: &KpiFilter) -> ApiResult<u64> {
-        authz::check(actor, Action::ReadOrganization)?;
         pagination::count(&self.db, self.query(actor, filter)).await
     }
 }
@@ -755,89 +695,6 @@ pub fn check_window(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> A
         (Some(f), Some(t)) if f >= t => Err(ApiError::bad_input("to", "to must be after from")),
         _ => Ok(()),
     }
-}
-
-/// The oldest and newest value of a KPI within a window.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct TrendEnds {
-    pub first: f64,
-    pub last: f64,
-    /// How many measurements fall in the window.
-    pub count: i64,
-}
-
-/// The oldest and newest value of each KPI within `[since, until]`, in one statement
-/// that numbers each KPI's rows both ways with `ROW_NUMBER()` and keeps the ends.
-pub async fn trend_ends<C: ConnectionTrait>(
-    db: &C,
-    org: Uuid,
-    kpis: &[Uuid],
-    since: DateTime<Utc>,
-    until: DateTime<Utc>,
-) -> ApiResult<HashMap<Uuid, TrendEnds>> {
-    if kpis.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let inner = kpi_measurement::Entity::find()
-        .select_only()
-        .column(kpi_measurement::Column::KpiId)
-        .column(kpi_measurement::Column::Value)
-        .expr_as(
-            Expr::cust(r#"ROW_NUMBER() OVER (PARTITION BY "kpi_id" ORDER BY "recorded_at" ASC, "id" ASC)"#),
-            "rn_first",
-        )
-        .expr_as(
-            Expr::cust(r#"ROW_NUMBER() OVER (PARTITION BY "kpi_id" ORDER BY "recorded_at" DESC, "id" DESC)"#),
-            "rn_last",
-        )
-        .filter(kpi_measurement::Column::OrganizationId.eq(org))
-        .filter(kpi_measurement::Column::KpiId.is_in(kpis.iter().copied()))
-        .filter(kpi_measurement::Column::RecordedAt.gte(since))
-        .filter(kpi_measurement::Column::RecordedAt.lte(until))
-        .into_query();
-    let q = Query::select()
-        .columns([
-            Alias::new("kpi_id"),
-            Alias::new("value"),
-            Alias::new("rn_first"),
-            Alias::new("rn_last"),
-        ])
-        .from_subquery(inner, Alias::new("ns_ends"))
-        .cond_where(
-            Expr::col(Alias::new("rn_first"))
-                .eq(1)
-                .or(Expr::col(Alias::new("rn_last")).eq(1)),
-        )
-        .to_owned();
-    let mut ends: HashMap<Uuid, (Option<f64>, Option<f64>, i64)> = HashMap::new();
-    for row in db.query_all(&q).await? {
-        let id: Uuid = row.try_get_by_index(0)?;
-        let value: f64 = row.try_get_by_index(1)?;
-        let rn_first: i64 = row.try_get_by_index(2)?;
-        let rn_last: i64 = row.try_get_by_index(3)?;
-        let e = ends.entry(id).or_insert((None, None, 0));
-        if rn_first == 1 {
-            e.0 = Some(value);
-        }
-        if rn_last == 1 {
-            e.1 = Some(value);
-            // The newest row's number counted from the oldest is the count.
-            e.2 = rn_first;
-        }
-    }
-    Ok(ends
-        .into_iter()
-        .filter_map(|(id, (first, last, count))| {
-            Some((
-                id,
-                TrendEnds {
-                    first: first?,
-                    last: last?,
-                    count,
-                },
-            ))
-        })
-        .collect())
 }
 
 /// A KPI is shared when its owners span two or more disciplines.

@@ -17,20 +17,16 @@ use super::{
     WeeklySync as DomainWeeklySync,
 };
 use crate::{
-    domain::{
-        kpis::graphql::{ExternalRefInput, ExternalReference, Kpi},
-        scope::Scope,
-        squads::graphql::Squad,
-        teams::graphql::Team,
-    },
+    domain::{kpis::graphql::Kpi, scope::Scope, squads::graphql::Squad, teams::graphql::Team},
     error::{ApiError, ApiResult},
     graphql::{
         connection::{connection, page_args, Conn, Counter, TotalCount},
+        context::ContextExt,
         enums::{DependencyStatus, InitiativeStatus, OutcomeStatus},
+        external_ref::{ExternalRefInput, ExternalReference},
         ids::{self, Kind},
         loaders::{load_children, load_one, ById, InOrg},
         scalars::{Date, Quarter},
-        ContextExt,
     },
     pagination::Page,
 };
@@ -59,7 +55,7 @@ async fn linked<E, T>(
     total: TotalCount,
 ) -> ApiResult<Conn<T>>
 where
-    E: crate::domain::TenantTable,
+    E: crate::domain::tenant::TenantTable,
     E::Model: Clone + Send + Sync,
     T: async_graphql::OutputType,
 {
@@ -199,14 +195,11 @@ impl Initiative {
         self.0.target_date.map(Date)
     }
     async fn external_ref(&self) -> Option<ExternalReference> {
-        match (&self.0.external_source, &self.0.external_id) {
-            (Some(source), Some(id)) => Some(ExternalReference {
-                source: source.clone(),
-                id: id.clone(),
-                url: self.0.external_url.clone(),
-            }),
-            _ => None,
-        }
+        ExternalReference::of_row(
+            &self.0.external_source,
+            &self.0.external_id,
+            &self.0.external_url,
+        )
     }
     async fn squad(&self, ctx: &Context<'_>) -> ApiResult<Squad> {
         load_one::<squad::Entity>(ctx, self.0.organization_id, self.0.squad_id)

@@ -17,14 +17,14 @@ use uuid::Uuid;
 
 use crate::{
     auth::Actor,
-    authz::{self, Action},
+    authz::{self, facts, Action},
     db::now,
     domain::{
         calendar::Quarter,
-        find_in_org,
-        kpis::{self, metrics, ExternalRef},
-        save_versioned,
-        scope::{scope_facts, Scope},
+        external_ref::ExternalRef,
+        measures,
+        scope::Scope,
+        tenant::{find_in_org, save_versioned},
         text,
     },
     error::{ApiError, ApiResult, DbResultExt},
@@ -228,14 +228,6 @@ pub fn dependency_order() -> Order<dependency::Entity> {
     }
 }
 
-fn outcome_scope(o: &outcome::Model) -> Scope {
-    match (o.team_id, o.squad_id) {
-        (_, Some(s)) => Scope::Squad(s),
-        (Some(t), None) => Scope::Team(t),
-        (None, None) => unreachable!("a check constraint gives every outcome an owner"),
-    }
-}
-
 fn dates(start: Option<NaiveDate>, target: Option<NaiveDate>) -> ApiResult<()> {
     if let (Some(s), Some(t)) = (start, target) {
         if t < s {
@@ -267,7 +259,7 @@ impl PlanningService {
         actor: &Actor,
         input: NewOutcome,
     ) -> ApiResult<outcome::Model> {
-        let facts = scope_facts(&self.db, actor, input.scope).await?;
+        let facts = facts::scope(&self.db, actor, input.scope).await?;
         authz::check(actor, Action::PlanOutcome { scope: &facts })?;
         let title = text::required(&input.title, "title", text::NAME_MAX)?;
         let description = text::bounded(
@@ -298,7 +290,7 @@ impl PlanningService {
 
     async fn plannable(&self, actor: &Actor, id: Uuid) -> ApiResult<outcome::Model> {
         let o = find_in_org::<outcome::Entity, _>(&self.db, actor.org_id(), id).await?;
-        let facts = scope_facts(&self.db, actor, outcome_scope(&o)).await?;
+        let facts = facts::scope(&self.db, actor, Scope::of_row(o.team_id, o.squad_id)?).await?;
         authz::check(actor, Action::PlanOutcome { scope: &facts })?;
         Ok(o)
     }
@@ -379,7 +371,6 @@ impl PlanningService {
         filter: &OutcomeFilter,
         page: &PageArgs,
     ) -> ApiResult<Page<outcome::Model>> {
-        authz::check(actor, Action::ReadOrganization)?;
         pagination::paginate(
             &self.db,
             self.outcomes_query(actor, filter),
@@ -391,13 +382,12 @@ impl PlanningService {
 
     /// How many outcomes match.
     pub async fn count_outcomes(&self, actor: &Actor, filter: &OutcomeFilter) -> ApiResult<u64> {
-        authz::check(actor, Action::ReadOrganization)?;
         pagination::count(&self.db, self.outcomes_query(actor, filter)).await
     }
 
     async fn writable_initiative(&self, actor: &Actor, id: Uuid) -> ApiResult<initiative::Model> {
         let i = find_in_org::<initiative::Entity, _>(&self.db, actor.org_id(), id).await?;
-        let facts = scope_facts(&self.db, actor, Scope::Squad(i.squad_id)).await?;
+        let facts = facts::scope(&self.db, actor, Scope::Squad(i.squad_id)).await?;
         authz::check(actor, Action::WriteInitiative { squad: &facts })?;
         Ok(i)
     }
@@ -410,7 +400,7 @@ impl PlanningService {
         actor: &Actor,
         input: NewInitiative,
     ) -> ApiResult<initiative::Model> {
-        let facts = scope_facts(&self.db, actor, Scope::Squad(input.squad_id)).await?;
+        let facts = facts::scope(&self.db, actor, Scope::Squad(input.squad_id)).await?;
         authz::check(actor, Action::WriteInitiative { squad: &facts })?;
         let title = text::required(&input.title, "title", text::NAME_MAX)?;
         let description = text::bounded(
@@ -593,7 +583,6 @@ impl PlanningService {
         filter: &InitiativeFilter,
         page: &PageArgs,
     ) -> ApiResult<Page<initiative::Model>> {
-        authz::check(actor, Action::ReadOrganization)?;
         pagination::paginate(
             &self.db,
             self.initiatives_query(actor, filter),
@@ -609,7 +598,6 @@ impl PlanningService {
         actor: &Actor,
         filter: &InitiativeFilter,
     ) -> ApiResult<u64> {
-        authz::check(actor, Action::ReadOrganization)?;
         pagination::count(&self.db, self.initiatives_query(actor, filter)).await
     }
 
@@ -621,7 +609,7 @@ impl PlanningService {
         actor: &Actor,
         input: NewDependency,
     ) -> ApiResult<dependency::Model> {
-        let from = scope_facts(&self.db, actor, Scope::Squad(input.from_squad_id)).await?;
+        let from = facts::scope(&self.db, actor, Scope::Squad(input.from_squad_id)).await?;
         find_in_org::<squad::Entity, _>(&self.db, actor.org_id(), input.to_squad_id).await?;
         authz::check(actor, Action::CreateDependency { from: &from })?;
         if input.from_squad_id == input.to_squad_id {
@@ -661,8 +649,8 @@ impl PlanningService {
         input: DependencyChanges,
     ) -> ApiResult<dependency::Model> {
         let d = find_in_org::<dependency::Entity, _>(&self.db, actor.org_id(), id).await?;
-        let from = scope_facts(&self.db, actor, Scope::Squad(d.from_squad_id)).await?;
-        let to = scope_facts(&self.db, actor, Scope::Squad(d.to_squad_id)).await?;
+        let from = facts::scope(&self.db, actor, Scope::Squad(d.from_squad_id)).await?;
+        let to = facts::scope(&self.db, actor, Scope::Squad(d.to_squad_id)).await?;
         authz::check(
             actor,
             Action::UpdateDependency {
@@ -713,7 +701,6 @@ impl PlanningService {
         filter: &DependencyFilter,
         page: &PageArgs,
     ) -> ApiResult<Page<dependency::Model>> {
-        authz::check(actor, Action::ReadOrganization)?;
         pagination::paginate(
             &self.db,
             self.dependencies_query(actor, filter),
@@ -729,7 +716,6 @@ impl PlanningService {
         actor: &Actor,
         filter: &DependencyFilter,
     ) -> ApiResult<u64> {
-        authz::check(actor, Action::ReadOrganization)?;
         pagination::count(&self.db, self.dependencies_query(actor, filter)).await
     }
 
@@ -767,7 +753,6 @@ impl PlanningService {
         team_id: Uuid,
         quarter: Quarter,
     ) -> ApiResult<QuarterPlan> {
-        authz::check(actor, Action::ReadOrganization)?;
         let org = actor.org_id();
         let squads = self.squads_of(actor, team_id).await?;
         let outcomes = outcome::Entity::find()
@@ -833,7 +818,6 @@ impl PlanningService {
         team_id: Uuid,
         day: NaiveDate,
     ) -> ApiResult<WeeklySync> {
-        authz::check(actor, Action::ReadOrganization)?;
         let org = actor.org_id();
         let squads = self.squads_of(actor, team_id).await?;
         // Weeks start on Monday. "Due within 14 days" counts from the day the sync is
@@ -900,14 +884,14 @@ impl PlanningService {
         let until = std::cmp::min(week_end, now());
         let since = until - Duration::days(SYNC_TREND_DAYS);
         let ids: Vec<Uuid> = team_kpis.iter().map(|k| k.id).collect();
-        let ends = kpis::trend_ends(&self.db, org, &ids, since, until).await?;
+        let ends = measures::trend_ends(&self.db, org, &ids, since, until).await?;
         let worsening_kpis = team_kpis
             .into_iter()
             .filter(|k| {
                 ends.get(&k.id).is_some_and(|e| {
                     e.count >= 2
-                        && metrics::trend(k.direction, e.first, e.last)
-                            == metrics::TrendDirection::Worsening
+                        && measures::trend(k.direction, e.first, e.last)
+                            == measures::TrendDirection::Worsening
                 })
             })
             .collect();

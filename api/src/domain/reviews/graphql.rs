@@ -17,11 +17,11 @@ use crate::{
     error::ApiResult,
     graphql::{
         connection::{connection, page_args, Conn, Counter, TotalCount},
+        context::ContextExt,
         enums::{ArchitectureReviewStatus, OrderDirection, ReviewVerdict},
         ids::{self, Kind},
         loaders::{load_children, load_one},
         scalars::Date,
-        ContextExt,
     },
 };
 

@@ -3,8 +3,8 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 use entity::{
     architecture_review,
-    enums::{Discipline, MemberRole, OrgRole, ReviewStatus, ReviewVerdict},
-    review_comment, review_reviewer, team, team_membership, user,
+    enums::{Discipline, OrgRole, ReviewStatus, ReviewVerdict},
+    review_comment, review_reviewer, team, user,
 };
 use sea_orm::{
     sea_query::{Expr, ExprTrait, Func, LikeExpr},
@@ -18,9 +18,12 @@ use uuid::Uuid;
 
 use crate::{
     auth::Actor,
-    authz::{self, Action, LeadFacts, ReviewFacts},
+    authz::{self, facts, Action},
     db::{begin_write, now},
-    domain::{find_in_org, save_versioned, text},
+    domain::{
+        tenant::{find_in_org, save_versioned},
+        text,
+    },
     error::{ApiError, ApiResult},
     pagination::{self, Order, Page, PageArgs, SortValue},
 };
@@ -168,21 +171,6 @@ fn status_name(s: ReviewStatus) -> String {
     s.to_value()
 }
 
-/// Whether the caller is a LEAD of at least one team: with the ENGINEERING discipline,
-/// that makes an ENGINEERING LEAD (DESIGN §2).
-pub async fn lead_facts<C: ConnectionTrait>(db: &C, actor: &Actor) -> ApiResult<LeadFacts> {
-    let lead = team_membership::Entity::find()
-        .filter(team_membership::Column::OrganizationId.eq(actor.org_id()))
-        .filter(team_membership::Column::UserId.eq(actor.user_id()))
-        .filter(team_membership::Column::Role.eq(MemberRole::Lead))
-        .one(db)
-        .await?
-        .is_some();
-    Ok(LeadFacts {
-        actor_leads_a_team: lead,
-    })
-}
-
 /// Takes the review's row for the rest of the transaction and reads it: PostgreSQL locks
 /// the row; SQLite takes its write lock at once (a transaction that reads first and
 /// writes later fails with SQLITE_BUSY instead of waiting). So the verdicts, reviewers
@@ -205,25 +193,6 @@ async fn lock_review<C: ConnectionTrait>(
 impl ReviewService {
     pub(crate) fn new(db: DatabaseConnection) -> Self {
         Self { db }
-    }
-
-    async fn facts<C: ConnectionTrait>(
-        &self,
-        db: &C,
-        actor: &Actor,
-        review: &architecture_review::Model,
-    ) -> ApiResult<ReviewFacts> {
-        let reviewer = review_reviewer::Entity::find()
-            .filter(review_reviewer::Column::OrganizationId.eq(actor.org_id()))
-            .filter(review_reviewer::Column::ReviewId.eq(review.id))
-            .filter(review_reviewer::Column::ReviewerId.eq(actor.user_id()))
-            .one(db)
-            .await?
-            .is_some();
-        Ok(ReviewFacts {
-            actor_is_author: review.author_id == actor.user_id(),
-            actor_is_reviewer: reviewer,
-        })
     }
 
     /// A team of the organisation that may take new work.
@@ -287,7 +256,7 @@ impl ReviewService {
     ) -> ApiResult<architecture_review::Model> {
         let review =
             find_in_org::<architecture_review::Entity, _>(&self.db, actor.org_id(), id).await?;
-        let facts = self.facts(&self.db, actor, &review).await?;
+        let facts = facts::review(&self.db, actor, &review).await?;
         authz::check(actor, Action::EditArchitectureReview { review: &facts })?;
         if !matches!(
             review.status,
@@ -335,7 +304,7 @@ impl ReviewService {
     ) -> ApiResult<architecture_review::Model> {
         let org = actor.org_id();
         let review = find_in_org::<architecture_review::Entity, _>(&self.db, org, id).await?;
-        let facts = self.facts(&self.db, actor, &review).await?;
+        let facts = facts::review(&self.db, actor, &review).await?;
         authz::check(actor, Action::EditArchitectureReview { review: &facts })?;
         if !can_move(review.status, ReviewStatus::InReview) {
             return Err(ApiError::bad_input(
@@ -409,8 +378,8 @@ impl ReviewService {
         let org = actor.org_id();
         let review =
             find_in_org::<architecture_review::Entity, _>(&self.db, org, review_id).await?;
-        let facts = self.facts(&self.db, actor, &review).await?;
-        let lead = lead_facts(&self.db, actor).await?;
+        let facts = facts::review(&self.db, actor, &review).await?;
+        let lead = facts::lead(&self.db, actor).await?;
         authz::check(
             actor,
             Action::AssignReviewers {
@@ -540,7 +509,7 @@ impl ReviewService {
         let org = actor.org_id();
         let review =
             find_in_org::<architecture_review::Entity, _>(&self.db, org, input.review_id).await?;
-        let facts = self.facts(&self.db, actor, &review).await?;
+        let facts = facts::review(&self.db, actor, &review).await?;
         authz::check(actor, Action::GiveReviewVerdict { review: &facts })?;
         let comment = text::bounded(
             input.comment.as_deref().unwrap_or(""),
@@ -681,7 +650,7 @@ impl ReviewService {
     ) -> ApiResult<architecture_review::Model> {
         let review =
             find_in_org::<architecture_review::Entity, _>(&self.db, actor.org_id(), id).await?;
-        let facts = self.facts(&self.db, actor, &review).await?;
+        let facts = facts::review(&self.db, actor, &review).await?;
         authz::check(actor, Action::EditArchitectureReview { review: &facts })?;
         if !can_move(review.status, ReviewStatus::Withdrawn) {
             return Err(ApiError::bad_input(
@@ -759,13 +728,11 @@ impl ReviewService {
         order: Order<architecture_review::Entity>,
         page: &PageArgs,
     ) -> ApiResult<Page<architecture_review::Model>> {
-        authz::check(actor, Action::ReadOrganization)?;
         pagination::paginate(&self.db, self.query(actor, filter)?, order, page).await
     }
 
     /// How many reviews match the filter.
     pub async fn count(&self, actor: &Actor, filter: &ReviewFilter) -> ApiResult<u64> {
-        authz::check(actor, Action::ReadOrganization)?;
         pagination::count(&self.db, self.query(actor, filter)?).await
     }
 
@@ -793,7 +760,6 @@ impl ReviewService {
         month: &str,
         page: &PageArgs,
     ) -> ApiResult<Page<architecture_review::Model>> {
-        authz::check(actor, Action::ReadOrganization)?;
         let q = self.agenda_query(actor, month)?;
         pagination::paginate(
             &self.db,
@@ -806,7 +772,6 @@ impl ReviewService {
 
     /// How many reviews the agenda of `month` has.
     pub async fn count_agenda(&self, actor: &Actor, month: &str) -> ApiResult<u64> {
-        authz::check(actor, Action::ReadOrganization)?;
         pagination::count(&self.db, self.agenda_query(actor, month)?).await
     }
 }

@@ -28,11 +28,11 @@ use crate::{
     events::Event,
     graphql::{
         connection::{connection, page_args, Conn, Counter, TotalCount},
+        context::ContextExt,
         enums::{AlignmentStatus, Commitment, Discipline},
         ids::{self, Kind},
         loaders::{children, load_children, load_one},
         scalars::Quarter,
-        ContextExt,
     },
     pagination::PageArgs,
 };

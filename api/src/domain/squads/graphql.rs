@@ -22,10 +22,10 @@ use crate::{
     error::ApiResult,
     graphql::{
         connection::{connection, page_args, Conn, Counter, TotalCount},
+        context::ContextExt,
         enums::{Discipline, MemberRole, OrderDirection, SquadStatus},
         ids::{self, Kind},
         loaders::{children, load_children, load_one, InOrg},
-        ContextExt,
     },
 };
 

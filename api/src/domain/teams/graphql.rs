@@ -18,11 +18,11 @@ use crate::{
     error::ApiResult,
     graphql::{
         connection::{connection, page_args, Conn, Counter, TotalCount},
+        context::ContextExt,
         enums::{MemberRole, OrderDirection},
         ids::{self, Kind},
         loaders::{children, load_children, load_one},
         scalars::{Date, Quarter},
-        ContextExt,
     },
 };
 

@@ -1,6 +1,18 @@
-//! Pure arithmetic of KPIs: attainment, trend direction and status.
+//! What is derived from a KPI's measurements, shared by every area that shows it (the
+//! KPIs themselves, a team's weekly sync): the pure arithmetic of attainment, trend
+//! direction and status, and the one statement that finds each KPI's trend window ends.
 
-use entity::enums::KpiDirection;
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entity::{enums::KpiDirection, kpi_measurement};
+use sea_orm::{
+    sea_query::{Alias, Expr, ExprTrait, Query},
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, QueryTrait,
+};
+use uuid::Uuid;
+
+use crate::error::ApiResult;
 
 /// Which way a KPI moved over a window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +99,89 @@ pub fn status(attainment: Option<f64>, trend: Option<TrendDirection>) -> Option<
         (_, Improving) => AtRisk,
         _ => OffTrack,
     })
+}
+
+/// The oldest and newest value of a KPI within a window.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrendEnds {
+    pub first: f64,
+    pub last: f64,
+    /// How many measurements fall in the window.
+    pub count: i64,
+}
+
+/// The oldest and newest value of each KPI within `[since, until]`, in one statement
+/// that numbers each KPI's rows both ways with `ROW_NUMBER()` and keeps the ends.
+pub async fn trend_ends<C: ConnectionTrait>(
+    db: &C,
+    org: Uuid,
+    kpis: &[Uuid],
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> ApiResult<HashMap<Uuid, TrendEnds>> {
+    if kpis.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let inner = kpi_measurement::Entity::find()
+        .select_only()
+        .column(kpi_measurement::Column::KpiId)
+        .column(kpi_measurement::Column::Value)
+        .expr_as(
+            Expr::cust(r#"ROW_NUMBER() OVER (PARTITION BY "kpi_id" ORDER BY "recorded_at" ASC, "id" ASC)"#),
+            "rn_first",
+        )
+        .expr_as(
+            Expr::cust(r#"ROW_NUMBER() OVER (PARTITION BY "kpi_id" ORDER BY "recorded_at" DESC, "id" DESC)"#),
+            "rn_last",
+        )
+        .filter(kpi_measurement::Column::OrganizationId.eq(org))
+        .filter(kpi_measurement::Column::KpiId.is_in(kpis.iter().copied()))
+        .filter(kpi_measurement::Column::RecordedAt.gte(since))
+        .filter(kpi_measurement::Column::RecordedAt.lte(until))
+        .into_query();
+    let q = Query::select()
+        .columns([
+            Alias::new("kpi_id"),
+            Alias::new("value"),
+            Alias::new("rn_first"),
+            Alias::new("rn_last"),
+        ])
+        .from_subquery(inner, Alias::new("ns_ends"))
+        .cond_where(
+            Expr::col(Alias::new("rn_first"))
+                .eq(1)
+                .or(Expr::col(Alias::new("rn_last")).eq(1)),
+        )
+        .to_owned();
+    let mut ends: HashMap<Uuid, (Option<f64>, Option<f64>, i64)> = HashMap::new();
+    for row in db.query_all(&q).await? {
+        let id: Uuid = row.try_get_by_index(0)?;
+        let value: f64 = row.try_get_by_index(1)?;
+        let rn_first: i64 = row.try_get_by_index(2)?;
+        let rn_last: i64 = row.try_get_by_index(3)?;
+        let e = ends.entry(id).or_insert((None, None, 0));
+        if rn_first == 1 {
+            e.0 = Some(value);
+        }
+        if rn_last == 1 {
+            e.1 = Some(value);
+            // The newest row's number counted from the oldest is the count.
+            e.2 = rn_first;
+        }
+    }
+    Ok(ends
+        .into_iter()
+        .filter_map(|(id, (first, last, count))| {
+            Some((
+                id,
+                TrendEnds {
+                    first: first?,
+                    last: last?,
+                    count,
+                },
+            ))
+        })
+        .collect())
 }
 
 #[cfg(test)]

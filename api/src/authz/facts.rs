@@ -1,0 +1,226 @@
+//! The facts the policy decides on: the caller's standing towards one object, gathered
+//! here and nowhere else, so every service asks the same question the same way and no
+//! service asks another area who the caller is there.
+//!
+//! Every fact is read within the caller's organisation, through the connection the
+//! service passes (its transaction, when the decision guards a write).
+
+use entity::{
+    alignment_participant, architecture_review, enums::MemberRole, kpi, kpi_owner, review_reviewer,
+    roadmap_alignment, squad, squad_membership, team, team_membership,
+};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::{
+    auth::Actor,
+    domain::{scope::Scope, tenant::find_in_org},
+    error::ApiResult,
+};
+
+/// The caller's standing in one team.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TeamFacts {
+    /// The caller is a LEAD of the team.
+    pub actor_is_lead: bool,
+}
+
+/// The caller's standing in one squad.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SquadFacts {
+    /// The caller is a LEAD of the squad's home team.
+    pub actor_leads_home_team: bool,
+    /// The caller is a LEAD of the squad itself.
+    pub actor_is_squad_lead: bool,
+}
+
+/// The caller's standing in one architecture review.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReviewFacts {
+    /// The caller wrote the review.
+    pub actor_is_author: bool,
+    /// The caller is assigned to the review as a reviewer.
+    pub actor_is_reviewer: bool,
+}
+
+/// The caller's standing across teams.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LeadFacts {
+    /// The caller is a LEAD of at least one team.
+    pub actor_leads_a_team: bool,
+}
+
+/// The caller's standing in the team or squad that owns something (a KPI, an outcome,
+/// an initiative).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScopeFacts {
+    /// A LEAD of the team; for a squad, a LEAD of the squad or of its home team.
+    pub actor_leads: bool,
+    /// A member of the team or squad (any role).
+    pub actor_is_member: bool,
+}
+
+/// The caller's standing towards one KPI.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KpiFacts {
+    pub scope: ScopeFacts,
+    /// The KPI belongs to a squad (its members may record measurements).
+    pub squad_scoped: bool,
+    /// The caller is one of the KPI's owners.
+    pub actor_is_owner: bool,
+}
+
+/// The caller's standing in a roadmap alignment session.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AlignmentFacts {
+    pub actor_is_facilitator: bool,
+    /// Participants include the facilitator.
+    pub actor_is_participant: bool,
+}
+
+/// The caller's role in a team or a squad, or `None` when they are not a member: the
+/// one membership query every fact below is built from.
+pub async fn role_in<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    group: Scope,
+) -> ApiResult<Option<MemberRole>> {
+    let role = match group {
+        Scope::Team(id) => team_membership::Entity::find()
+            .filter(team_membership::Column::OrganizationId.eq(actor.org_id()))
+            .filter(team_membership::Column::TeamId.eq(id))
+            .filter(team_membership::Column::UserId.eq(actor.user_id()))
+            .one(db)
+            .await?
+            .map(|m| m.role),
+        Scope::Squad(id) => squad_membership::Entity::find()
+            .filter(squad_membership::Column::OrganizationId.eq(actor.org_id()))
+            .filter(squad_membership::Column::SquadId.eq(id))
+            .filter(squad_membership::Column::UserId.eq(actor.user_id()))
+            .one(db)
+            .await?
+            .map(|m| m.role),
+    };
+    Ok(role)
+}
+
+/// The caller's standing in a team.
+pub async fn team<C: ConnectionTrait>(db: &C, actor: &Actor, team: Uuid) -> ApiResult<TeamFacts> {
+    let role = role_in(db, actor, Scope::Team(team)).await?;
+    Ok(TeamFacts {
+        actor_is_lead: role == Some(MemberRole::Lead),
+    })
+}
+
+/// The caller's standing in a squad and in its home team.
+pub async fn squad<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    squad: &squad::Model,
+) -> ApiResult<SquadFacts> {
+    let home = role_in(db, actor, Scope::Team(squad.team_id)).await?;
+    let own = role_in(db, actor, Scope::Squad(squad.id)).await?;
+    Ok(SquadFacts {
+        actor_leads_home_team: home == Some(MemberRole::Lead),
+        actor_is_squad_lead: own == Some(MemberRole::Lead),
+    })
+}
+
+/// Whether the caller is a LEAD of at least one team: with the ENGINEERING discipline,
+/// that makes an ENGINEERING LEAD (DESIGN §2).
+pub async fn lead<C: ConnectionTrait>(db: &C, actor: &Actor) -> ApiResult<LeadFacts> {
+    let lead = team_membership::Entity::find()
+        .filter(team_membership::Column::OrganizationId.eq(actor.org_id()))
+        .filter(team_membership::Column::UserId.eq(actor.user_id()))
+        .filter(team_membership::Column::Role.eq(MemberRole::Lead))
+        .one(db)
+        .await?
+        .is_some();
+    Ok(LeadFacts {
+        actor_leads_a_team: lead,
+    })
+}
+
+/// Checks that the team or squad exists in the caller's organisation (NOT_FOUND
+/// otherwise) and gathers the caller's standing in it.
+pub async fn scope<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    scope: Scope,
+) -> ApiResult<ScopeFacts> {
+    match scope {
+        Scope::Team(id) => {
+            find_in_org::<team::Entity, _>(db, actor.org_id(), id).await?;
+            let role = role_in(db, actor, scope).await?;
+            Ok(ScopeFacts {
+                actor_leads: role == Some(MemberRole::Lead),
+                actor_is_member: role.is_some(),
+            })
+        }
+        Scope::Squad(id) => {
+            let squad = find_in_org::<squad::Entity, _>(db, actor.org_id(), id).await?;
+            let own = role_in(db, actor, scope).await?;
+            let home = role_in(db, actor, Scope::Team(squad.team_id)).await?;
+            Ok(ScopeFacts {
+                actor_leads: own == Some(MemberRole::Lead) || home == Some(MemberRole::Lead),
+                actor_is_member: own.is_some(),
+            })
+        }
+    }
+}
+
+/// The caller's standing towards a KPI: in its team or squad, and as an owner.
+pub async fn kpi<C: ConnectionTrait>(db: &C, actor: &Actor, k: &kpi::Model) -> ApiResult<KpiFacts> {
+    let owned_by = Scope::of_row(k.team_id, k.squad_id)?;
+    let standing = scope(db, actor, owned_by).await?;
+    let owner = kpi_owner::Entity::find()
+        .filter(kpi_owner::Column::OrganizationId.eq(actor.org_id()))
+        .filter(kpi_owner::Column::KpiId.eq(k.id))
+        .filter(kpi_owner::Column::UserId.eq(actor.user_id()))
+        .one(db)
+        .await?
+        .is_some();
+    Ok(KpiFacts {
+        scope: standing,
+        squad_scoped: matches!(owned_by, Scope::Squad(_)),
+        actor_is_owner: owner,
+    })
+}
+
+/// The caller's standing in an architecture review: its author, an assigned reviewer.
+pub async fn review<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    review: &architecture_review::Model,
+) -> ApiResult<ReviewFacts> {
+    let reviewer = review_reviewer::Entity::find()
+        .filter(review_reviewer::Column::OrganizationId.eq(actor.org_id()))
+        .filter(review_reviewer::Column::ReviewId.eq(review.id))
+        .filter(review_reviewer::Column::ReviewerId.eq(actor.user_id()))
+        .one(db)
+        .await?
+        .is_some();
+    Ok(ReviewFacts {
+        actor_is_author: review.author_id == actor.user_id(),
+        actor_is_reviewer: reviewer,
+    })
+}
+
+/// The caller's standing in a roadmap alignment session: its facilitator, a participant.
+pub async fn alignment<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    a: &roadmap_alignment::Model,
+) -> ApiResult<AlignmentFacts> {
+    let participant = alignment_participant::Entity::find()
+        .filter(alignment_participant::Column::OrganizationId.eq(actor.org_id()))
+        .filter(alignment_participant::Column::AlignmentId.eq(a.id))
+        .filter(alignment_participant::Column::UserId.eq(actor.user_id()))
+        .one(db)
+        .await?
+        .is_some();
+    Ok(AlignmentFacts {
+        actor_is_facilitator: a.facilitator_id == actor.user_id(),
+        actor_is_participant: participant,
+    })
+}

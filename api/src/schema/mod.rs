@@ -1,0 +1,102 @@
+//! The schema at the top of the GraphQL layer: it assembles every area's queries,
+//! mutations and subscriptions, the Relay `node` query over every area's types, and
+//! every area's loaders. Nothing below imports it.
+
+pub mod node;
+
+use async_graphql::{Data, MergedObject, MergedSubscription, Schema, SchemaBuilder};
+use sea_orm::DatabaseConnection;
+
+use crate::{
+    domain::{decisions, identity, kpis, planning, reviews, roadmap, squads, teams},
+    graphql::{
+        limits::{self, MAX_COMPLEXITY, MAX_DEPTH},
+        loaders::Registry,
+    },
+    services::Services,
+};
+
+/// Every query of the API.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
+pub struct QueryRoot(
+    identity::graphql::IdentityQuery,
+    node::NodeQuery,
+    teams::graphql::TeamQuery,
+    squads::graphql::SquadQuery,
+    reviews::graphql::ReviewQuery,
+    decisions::graphql::DecisionQuery,
+    kpis::graphql::KpiQuery,
+    planning::graphql::PlanningQuery,
+    roadmap::graphql::RoadmapQuery,
+);
+
+/// Every mutation of the API.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(
+    identity::graphql::IdentityMutation,
+    teams::graphql::TeamMutation,
+    squads::graphql::SquadMutation,
+    reviews::graphql::ReviewMutation,
+    decisions::graphql::DecisionMutation,
+    kpis::graphql::KpiMutation,
+    planning::graphql::PlanningMutation,
+    roadmap::graphql::RoadmapMutation,
+);
+
+/// Every subscription of the API (GraphQL over WebSocket, graphql-transport-ws).
+#[derive(MergedSubscription, Default)]
+#[graphql(name = "Subscription")]
+pub struct SubscriptionRoot(roadmap::graphql::RoadmapSubscription);
+
+/// The schema type served at `/graphql`.
+pub type NorthstarSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
+
+/// The schema with its limits, without runtime data: `northstar schema` prints its SDL.
+/// The alias limit and the codes of parse and validation errors are applied by the
+/// HTTP handler, or by the [`limits::Limits`] extension over WebSocket.
+pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        SubscriptionRoot::default(),
+    )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
+    .limit_recursive_depth(32)
+    .limit_directives(20)
+}
+
+/// The SDL that `schema.graphql` must equal.
+pub fn sdl() -> String {
+    schema_builder().finish().sdl()
+}
+
+/// The schema served over HTTP: the handler applies the limits (`http::execute`).
+pub fn build_schema(services: Services) -> NorthstarSchema {
+    schema_builder().data(services).finish()
+}
+
+/// The schema served over WebSocket, where no handler sees the documents: the
+/// [`limits::Limits`] extension applies the same limits.
+pub fn build_ws_schema(services: Services) -> NorthstarSchema {
+    schema_builder()
+        .extension(limits::Limits)
+        .data(services)
+        .finish()
+}
+
+/// Every loader of every area, fresh for one request. `cache: false` for a long-lived
+/// subscription: each event then reads current rows (batching still applies).
+pub fn register_loaders(data: &mut Data, db: &DatabaseConnection, cache: bool) {
+    let registry = Registry::new(data, db, cache);
+    let registry = identity::loaders::register(registry);
+    let registry = teams::loaders::register(registry);
+    let registry = squads::loaders::register(registry);
+    let registry = reviews::loaders::register(registry);
+    let registry = decisions::loaders::register(registry);
+    let registry = kpis::loaders::register(registry);
+    let registry = planning::loaders::register(registry);
+    roadmap::loaders::register(registry);
+}
