@@ -1,9 +1,9 @@
 //! The one error type of the API. Every variant maps to a client-visible
 //! `extensions.code` (DESIGN §3); internal causes are logged, never shown.
 
-use std::sync::Arc;
+use std::{borrow::Cow, sync::Arc};
 
-use async_graphql::ErrorExtensions;
+use async_graphql::{ErrorExtensionValues, ErrorExtensions, Pos, ServerError};
 use sea_orm::{DbErr, SqlErr};
 
 /// Result of every service call and resolver.
@@ -21,24 +21,39 @@ pub enum ApiError {
     Forbidden,
     /// The object does not exist in the caller's organisation.
     NotFound,
-    /// The input is wrong; `field` names the input field (camelCase).
-    BadUserInput { field: &'static str, msg: String },
+    /// The input is wrong; `field` names the input field (camelCase; a field nested in
+    /// an input object is dotted: `externalRef.id`).
+    BadUserInput {
+        field: Cow<'static, str>,
+        msg: String,
+    },
+    /// The request is not one the server can run: its body is not a GraphQL request,
+    /// its document does not parse, or it is not valid against the schema. Nothing ran.
+    BadRequest(String),
     /// The object changed since the client read it (`expectedVersion`), or a
     /// concurrent write won.
     Conflict(String),
     /// Too many attempts; try again later.
     RateLimited,
-    /// The query exceeds the depth, complexity or alias limits.
-    QueryTooComplex(String),
+    /// The query exceeds one of the limits of its shape (`limit`: depth, complexity,
+    /// aliases, nesting, directives): `actual` against `max`. Nothing ran.
+    QueryTooComplex {
+        limit: &'static str,
+        max: usize,
+        actual: usize,
+    },
+    /// The request ran past its time limit and was stopped. A write it made may or may
+    /// not have been committed: read the object again before retrying.
+    Timeout,
     /// A bug or an outage. The cause goes to the log only.
     Internal(Arc<anyhow::Error>),
 }
 
 impl ApiError {
     /// A `BAD_USER_INPUT` error about one input field.
-    pub fn bad_input(field: &'static str, msg: impl Into<String>) -> Self {
+    pub fn bad_input(field: impl Into<Cow<'static, str>>, msg: impl Into<String>) -> Self {
         Self::BadUserInput {
-            field,
+            field: field.into(),
             msg: msg.into(),
         }
     }
@@ -54,10 +69,11 @@ impl ApiError {
             Self::Unauthenticated => "UNAUTHENTICATED",
             Self::Forbidden => "FORBIDDEN",
             Self::NotFound => "NOT_FOUND",
-            Self::BadUserInput { .. } => "BAD_USER_INPUT",
+            Self::BadUserInput { .. } | Self::BadRequest(_) => "BAD_USER_INPUT",
             Self::Conflict(_) => "CONFLICT",
             Self::RateLimited => "RATE_LIMITED",
-            Self::QueryTooComplex(_) => "QUERY_TOO_COMPLEX",
+            Self::QueryTooComplex { .. } => "QUERY_TOO_COMPLEX",
+            Self::Timeout => "TIMEOUT",
             Self::Internal(_) => "INTERNAL",
         }
     }
@@ -68,28 +84,71 @@ impl ApiError {
             Self::Unauthenticated => "authentication required".into(),
             Self::Forbidden => "not allowed".into(),
             Self::NotFound => "not found".into(),
-            Self::BadUserInput { msg, .. } => msg.clone(),
+            Self::BadUserInput { msg, .. } | Self::BadRequest(msg) => msg.clone(),
             Self::Conflict(msg) => msg.clone(),
             Self::RateLimited => "too many attempts, try again later".into(),
-            Self::QueryTooComplex(msg) => msg.clone(),
+            Self::QueryTooComplex { limit, max, actual } => {
+                format!("the query's {limit} is {actual}; at most {max} is allowed")
+            }
+            Self::Timeout => "the request took too long and was stopped".into(),
             Self::Internal(_) => "internal error".into(),
+        }
+    }
+
+    /// The extensions a client reads: `code`, and what the error is about.
+    fn extensions(&self, ext: &mut ErrorExtensionValues) {
+        ext.set("code", self.code());
+        match self {
+            ApiError::BadUserInput { field, .. } => ext.set("field", field.as_ref()),
+            ApiError::QueryTooComplex { limit, max, actual } => {
+                ext.set("limit", *limit);
+                ext.set("max", *max as u64);
+                ext.set("actual", *actual as u64);
+            }
+            _ => {}
+        }
+    }
+
+    /// This error as a GraphQL error of the whole request (raised before or instead of
+    /// execution, so without a path), at `locations` in the document if any.
+    pub fn into_server_error(self, locations: Vec<Pos>) -> ServerError {
+        self.log();
+        let mut err = ServerError::new(self.message(), None);
+        err.locations = locations;
+        self.extensions(err.extensions.get_or_insert_with(Default::default));
+        err
+    }
+
+    /// An error async-graphql raised before execution (the document does not parse or
+    /// is not valid) or while reading an argument's value: it comes without a code,
+    /// and is the client's (BAD_USER_INPUT, as [`ApiError::BadRequest`]), with
+    /// async-graphql's message, locations and path. An error that has a code keeps it.
+    pub fn code_request_error(err: ServerError) -> ServerError {
+        if err
+            .extensions
+            .as_ref()
+            .is_some_and(|e| e.get("code").is_some())
+        {
+            return err;
+        }
+        let mut coded = ApiError::BadRequest(err.message).into_server_error(err.locations);
+        coded.path = err.path;
+        coded
+    }
+
+    /// Logs an internal error, once, where it is turned into a response; the request
+    /// span carries the request id that the client sees in `extensions.requestId`.
+    fn log(&self) {
+        if let ApiError::Internal(cause) = self {
+            tracing::error!(error = ?cause, "internal error");
         }
     }
 }
 
 impl From<ApiError> for async_graphql::Error {
     fn from(e: ApiError) -> Self {
-        if let ApiError::Internal(cause) = &e {
-            // Logged once, here where it is turned into a response; the request span
-            // carries the request id that the client sees in `extensions.requestId`.
-            tracing::error!(error = ?cause, "internal error");
-        }
-        async_graphql::Error::new(e.message()).extend_with(|_, ext| {
-            ext.set("code", e.code());
-            if let ApiError::BadUserInput { field, .. } = &e {
-                ext.set("field", *field);
-            }
-        })
+        e.log();
+        async_graphql::Error::new(e.message()).extend_with(|_, ext| e.extensions(ext))
     }
 }
 

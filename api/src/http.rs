@@ -15,10 +15,10 @@ use tracing_actix_web::RequestId;
 
 use crate::{
     config::Config,
+    error::ApiError,
     graphql::{
         context::{Auth, ClientAddress},
         documents::DocumentCache,
-        limits::{self, coded_error},
     },
     metrics::{self, Metrics},
     schema::{register_loaders, NorthstarSchema},
@@ -68,32 +68,67 @@ fn wants_graphql_response(req: &HttpRequest) -> bool {
         .is_some_and(|v| v.contains(GRAPHQL_RESPONSE))
 }
 
-/// A response that failed before execution (unreadable request), with its status.
+/// A response to a request that could not be read as a GraphQL request (its body,
+/// its media type, its query string): BAD_USER_INPUT with `status`, and no `data`.
 fn request_error(req: &HttpRequest, status: StatusCode, message: &str) -> HttpResponse {
-    let resp = Response::from_errors(vec![coded_error(message, "BAD_USER_INPUT")]);
-    let status = if wants_graphql_response(req) || status != StatusCode::OK {
-        status
-    } else {
-        StatusCode::BAD_REQUEST
-    };
-    json_response(req, status, &resp)
+    let resp = Response::from_errors(vec![
+        ApiError::BadRequest(message.to_owned()).into_server_error(Vec::new())
+    ]);
+    json_response(req, status, &resp, Ran::No)
 }
 
-fn json_response(req: &HttpRequest, status: StatusCode, resp: &Response) -> HttpResponse {
+/// Whether a request's operation ran: GraphQL over HTTP leaves `data` out of the
+/// response of a request that never ran (it did not parse, was not valid, broke a
+/// limit) and keeps it, `null` or not, once execution started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ran {
+    Yes,
+    No,
+}
+
+fn json_response(req: &HttpRequest, status: StatusCode, resp: &Response, ran: Ran) -> HttpResponse {
     let content_type = if wants_graphql_response(req) {
         GRAPHQL_RESPONSE
     } else {
         "application/json"
     };
-    let mut builder = HttpResponse::build(status);
-    builder.insert_header((header::CONTENT_TYPE, content_type));
-    match serde_json::to_vec(resp) {
-        Ok(body) => builder.body(body),
+    let body = serde_json::to_value(resp).and_then(|mut body| {
+        if ran == Ran::No {
+            if let Some(fields) = body.as_object_mut() {
+                fields.remove("data");
+            }
+        }
+        serde_json::to_vec(&body)
+    });
+    match body {
+        Ok(body) => HttpResponse::build(status)
+            .insert_header((header::CONTENT_TYPE, content_type))
+            .body(body),
         Err(e) => {
             tracing::error!(error = %e, "serialising a response");
             HttpResponse::InternalServerError().finish()
         }
     }
+}
+
+/// A POST's body must be JSON (GraphQL over HTTP): `application/json`, or any
+/// `…+json` type, with parameters such as a charset. Without a `content-type`, or
+/// with another, the request is refused (415) before its body is read.
+fn json_body(req: &HttpRequest) -> bool {
+    let Some(value) = req.headers().get(header::CONTENT_TYPE) else {
+        return false;
+    };
+    let Ok(value) = value.to_str() else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 async fn graphql_post(
@@ -102,6 +137,13 @@ async fn graphql_post(
     mut payload: web::Payload,
     request_id: RequestId,
 ) -> HttpResponse {
+    if !json_body(&req) {
+        return request_error(
+            &req,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "a POST body must be JSON: send content-type: application/json",
+        );
+    }
     let limit = state.config.body_limit;
     let too_large = || {
         request_error(
@@ -216,8 +258,11 @@ async fn execute(
     if let Some(peer) = req.peer_addr() {
         request = request.data(ClientAddress(peer.ip().to_string()));
     }
-    let mut resp = match state.documents.prepare(&mut request) {
-        Err(err) => Response::from_errors(vec![err]),
+    let (mut resp, ran) = match state.documents.prepare(&mut request) {
+        Err(err) => (
+            Response::from_errors(vec![err.into_server_error(Vec::new())]),
+            Ran::No,
+        ),
         Ok(()) => {
             register_loaders(&mut request.data, &state.services.db, true);
             match tokio::time::timeout(
@@ -226,13 +271,24 @@ async fn execute(
             )
             .await
             {
-                Ok(resp) => resp,
+                Ok(resp) => {
+                    // Errors without a path and no data: the document did not parse or
+                    // was not valid, so nothing ran. An executed operation's errors
+                    // carry the path of their field.
+                    let ran = if resp.data == async_graphql::Value::Null
+                        && !resp.errors.is_empty()
+                        && resp.errors.iter().all(|e| e.path.is_empty())
+                    {
+                        Ran::No
+                    } else {
+                        Ran::Yes
+                    };
+                    (resp, ran)
+                }
                 Err(_) => {
                     tracing::warn!("request timed out");
-                    Response::from_errors(vec![coded_error(
-                        "the request took too long",
-                        "INTERNAL",
-                    )])
+                    let timeout = ApiError::Timeout.into_server_error(Vec::new());
+                    (Response::from_errors(vec![timeout]), Ran::No)
                 }
             }
         }
@@ -250,27 +306,30 @@ async fn execute(
                 _ => None,
             }),
     );
-    // GraphQL over HTTP: with the new media type, a request that never executed
-    // (unparsable, invalid) is a 400; an executed one is a 200, errors or not.
-    let executed = !(resp.data == async_graphql::Value::Null
-        && !resp.errors.is_empty()
-        && resp.errors.iter().all(|e| e.path.is_empty()));
-    let status = if executed || !wants_graphql_response(req) {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
+    // GraphQL over HTTP: with application/json every response to a well-formed request
+    // is a 200. With the new media type, one without `data` is a 4xx or 5xx: 400 for a
+    // request that could not run, 504 for one stopped by the timeout.
+    let timed_out = resp.errors.iter().any(|e| {
+        e.extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .is_some_and(|c| *c == async_graphql::Value::from(ApiError::Timeout.code()))
+    });
+    let status = match (ran, wants_graphql_response(req)) {
+        (Ran::Yes, _) | (Ran::No, false) => StatusCode::OK,
+        (Ran::No, true) if timed_out => StatusCode::GATEWAY_TIMEOUT,
+        (Ran::No, true) => StatusCode::BAD_REQUEST,
     };
-    json_response(req, status, &resp)
+    json_response(req, status, &resp, ran)
 }
 
 /// Every error leaves with a code; internal ones also with the request id that the
 /// log line carries.
 fn finish_error(err: &mut ServerError, request_id: &str) {
+    // Only async-graphql's own errors (parsing, validation, an argument's value) come
+    // without a code.
+    *err = ApiError::code_request_error(std::mem::replace(err, ServerError::new("", None)));
     let ext = err.extensions.get_or_insert_with(Default::default);
-    if ext.get("code").is_none() {
-        // Only errors raised before execution (parsing, validation) come without one.
-        ext.set("code", limits::request_error_code(&err.message));
-    }
     if matches!(ext.get("code"), Some(async_graphql::Value::String(c)) if c == "INTERNAL") {
         ext.set("requestId", request_id);
         err.message = format!("internal error (request id {request_id})");
@@ -364,7 +423,10 @@ mod tests {
             Some(&async_graphql::Value::from("BAD_USER_INPUT"))
         );
 
-        let mut internal = coded_error("db exploded: relation \"user\" does not exist", "INTERNAL");
+        let mut internal = ApiError::internal(anyhow::anyhow!(
+            "db exploded: relation \"user\" does not exist"
+        ))
+        .into_server_error(Vec::new());
         finish_error(&mut internal, "r-2");
         assert_eq!(internal.message, "internal error (request id r-2)");
         let ext = internal.extensions.unwrap();

@@ -4,6 +4,7 @@
 mod common;
 
 mod decisions;
+mod errors;
 mod http;
 mod identity;
 mod kpi_statements;
@@ -16,5 +17,6 @@ mod smoke;
 mod squads;
 mod statements;
 mod teams;
+mod text_rule;
 mod throttle;
 mod two_nodes;

@@ -1,6 +1,43 @@
-//! Checks for free-text input: trimmed, non-empty where required, bounded in length.
+//! Checks for free-text input: the characters any text may hold, and trimmed,
+//! non-empty where required, bounded in length.
 
 use crate::error::{ApiError, ApiResult};
+
+/// Whether a text may span lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lines {
+    /// A name, a title, an email, a search: one line.
+    One,
+    /// A description, notes, a comment, a Markdown document: tabs and line breaks.
+    Many,
+}
+
+/// The one rule for the characters of every text a client sends: no control character
+/// (NUL, escape, DEL, the C1 controls…), except a tab or a line break (`\n`, or
+/// `\r\n`) in a text of several lines. PostgreSQL refuses NUL in text and SQLite
+/// would store it, so this is checked before anything reaches either; it names the
+/// field (`field`) and the first character refused.
+pub fn check_characters(value: &str, field: &str, lines: Lines) -> ApiResult<()> {
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        let allowed = !c.is_control()
+            || (lines == Lines::Many
+                && (c == '\n' || c == '\t' || (c == '\r' && chars.peek() == Some(&'\n'))));
+        if !allowed {
+            let what = match lines {
+                Lines::One => "must be one line without control characters",
+                Lines::Many => {
+                    "must not contain control characters other than tabs and line breaks"
+                }
+            };
+            return Err(ApiError::bad_input(
+                field.to_owned(),
+                format!("{field} {what} (found U+{:04X})", u32::from(c)),
+            ));
+        }
+    }
+    Ok(())
+}
 
 /// Longest name (team, squad, user, organisation).
 pub const NAME_MAX: usize = 200;
@@ -84,6 +121,34 @@ mod tests {
             "a@b@c.d",
         ] {
             assert!(email(bad, "email").is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn control_characters_are_refused_but_tabs_and_line_breaks_where_lines_are_many() {
+        for bad in [
+            "a\0b",
+            "\u{1}",
+            "\u{1b}[31m",
+            "\u{7f}",
+            "\u{85}",
+            "\u{9f}",
+            "a\rb",
+        ] {
+            for lines in [Lines::One, Lines::Many] {
+                let err = check_characters(bad, "name", lines).unwrap_err();
+                assert_eq!(err.code(), "BAD_USER_INPUT", "{bad:?}");
+            }
+        }
+        for line_break in ["a\tb", "a\nb", "a\r\nb"] {
+            assert!(check_characters(line_break, "name", Lines::One).is_err());
+            assert!(check_characters(line_break, "notes", Lines::Many).is_ok());
+        }
+        for fine in ["", "Ünïcödé ✓", "tab-free text", "emoji 🚀", "\u{200b}"] {
+            assert!(
+                check_characters(fine, "name", Lines::One).is_ok(),
+                "{fine:?}"
+            );
         }
     }
 

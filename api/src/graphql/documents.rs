@@ -5,10 +5,11 @@
 
 use std::{num::NonZeroUsize, sync::Mutex};
 
-use async_graphql::{parser::types::ExecutableDocument, Request, ServerError};
+use async_graphql::{parser::types::ExecutableDocument, Request, Variables};
 use lru::LruCache;
 
-use super::limits;
+use super::{limits, text_input};
+use crate::error::ApiError;
 
 /// Distinct documents kept.
 const CAPACITY: usize = 512;
@@ -28,23 +29,39 @@ impl Default for DocumentCache {
 
 impl DocumentCache {
     /// Gives the request its parsed document (which the schema then uses instead of
-    /// parsing) and applies the limits. A document that does not parse is left for the
-    /// schema to report.
-    pub fn prepare(&self, request: &mut Request) -> Result<(), ServerError> {
+    /// parsing) and checks it before it runs: the limits of its shape once per document
+    /// (only documents within them are cached), the text of its arguments with this
+    /// request's variables every time ([`limits::check_document`], [`text_input::check`]). A document that does
+    /// not parse is left for the schema to report.
+    pub fn prepare(&self, request: &mut Request) -> Result<(), ApiError> {
+        let variables = std::mem::take(&mut request.variables);
+        let checked = self.parse_and_check(request, &variables);
+        request.variables = variables;
+        checked
+    }
+
+    fn parse_and_check(
+        &self,
+        request: &mut Request,
+        variables: &Variables,
+    ) -> Result<(), ApiError> {
         if let Some(doc) = self.get(&request.query) {
             request.set_parsed_query(doc);
-            return Ok(());
+        } else {
+            let query = (request.query.len() <= MAX_CACHED_LEN).then(|| request.query.clone());
+            let Ok(doc) = request.parsed_query() else {
+                return Ok(());
+            };
+            limits::check_document(doc)?;
+            if let Some(query) = query {
+                let doc = doc.clone();
+                self.lock().put(query, doc);
+            }
         }
-        let query = (request.query.len() <= MAX_CACHED_LEN).then(|| request.query.clone());
-        let Ok(doc) = request.parsed_query() else {
-            return Ok(());
-        };
-        limits::check_document(doc)?;
-        if let Some(query) = query {
-            let doc = doc.clone();
-            self.lock().put(query, doc);
+        match request.parsed_query() {
+            Ok(doc) => text_input::check(doc, variables),
+            Err(_) => Ok(()),
         }
-        Ok(())
     }
 
     fn get(&self, query: &str) -> Option<ExecutableDocument> {
@@ -84,7 +101,8 @@ mod tests {
         let query = format!("{{ {aliases} }}");
         for _ in 0..2 {
             let err = cache.prepare(&mut Request::new(query.clone())).unwrap_err();
-            assert!(err.message.contains("aliases"), "{}", err.message);
+            assert_eq!(err.code(), "QUERY_TOO_COMPLEX");
+            assert!(err.message().contains("aliases"), "{}", err.message());
         }
         assert_eq!(cache.lock().len(), 1, "a refused document is not cached");
 

@@ -11,3 +11,4 @@ pub mod ids;
 pub mod limits;
 pub mod loaders;
 pub mod scalars;
+pub mod text_input;

@@ -9,10 +9,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     domain::{decisions, identity, kpis, planning, reviews, roadmap, squads, teams},
-    graphql::{
-        limits::{self, MAX_COMPLEXITY, MAX_DEPTH},
-        loaders::Registry,
-    },
+    graphql::{limits, loaders::Registry},
     services::Services,
 };
 
@@ -53,19 +50,17 @@ pub struct SubscriptionRoot(roadmap::graphql::RoadmapSubscription);
 /// The schema type served at `/graphql`.
 pub type NorthstarSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
-/// The schema with its limits, without runtime data: `northstar schema` prints its SDL.
-/// The alias limit and the codes of parse and validation errors are applied by the
-/// HTTP handler, or by the [`limits::Limits`] extension over WebSocket.
+/// The schema without runtime data: `northstar schema` prints its SDL. The limits of a
+/// query's shape and the rule for its text are applied before it runs, by the HTTP
+/// handler or by the [`limits::Limits`] extension over WebSocket, so the schema sets
+/// none of async-graphql's own (its nesting limit, at its default, is the same as
+/// [`limits::MAX_NESTING`] and never reached first).
 pub fn schema_builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         SubscriptionRoot::default(),
     )
-    .limit_depth(MAX_DEPTH)
-    .limit_complexity(MAX_COMPLEXITY)
-    .limit_recursive_depth(32)
-    .limit_directives(20)
 }
 
 /// The SDL that `schema.graphql` must equal.
