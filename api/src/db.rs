@@ -60,7 +60,7 @@ pub async fn connect(
 /// (`BEGIN IMMEDIATE`), so a transaction that reads before it writes waits for other
 /// writers (busy timeout) instead of failing with "database is locked" when another
 /// connection committed in between. PostgreSQL ignores the mode; there, invariants
-/// that span rows take row locks (see `lock_row`).
+/// that span rows take row locks (`domain::tenant::lock_in_org`).
 pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
     db.begin_with_options(TransactionOptions {
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),

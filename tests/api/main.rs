@@ -3,6 +3,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod atomicity;
 mod decisions;
 mod errors;
 mod http;

@@ -3,7 +3,8 @@
 //! update that fails with CONFLICT when someone else changed the row first).
 
 use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    sea_query::{Expr, LockType},
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -83,6 +84,26 @@ where
         .filter(E::ORG.eq(org))
         .filter(E::ID.eq(id))
         .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// The row `id` of the caller's organisation (NOT_FOUND otherwise), locked until the
+/// write transaction `txn` ends, so that what a write checks on it (not archived, not
+/// withdrawn, room left) still holds when the write commits: `SELECT … FOR NO KEY
+/// UPDATE` on PostgreSQL (other writers of the row wait; rows that merely point at it
+/// may still be inserted); on SQLite the transaction from [`crate::db::begin_write`]
+/// already holds the database's one write lock.
+pub async fn lock_in_org<E, C>(txn: &C, org: Uuid, id: Uuid) -> ApiResult<E::Model>
+where
+    E: TenantTable,
+    C: ConnectionTrait,
+{
+    E::find()
+        .filter(E::ORG.eq(org))
+        .filter(E::ID.eq(id))
+        .lock(LockType::NoKeyUpdate)
+        .one(txn)
         .await?
         .ok_or(ApiError::NotFound)
 }

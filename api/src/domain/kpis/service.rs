@@ -7,8 +7,8 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, LikeExpr, Query},
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    Select,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, Select,
 };
 use tracing::instrument;
 use uuid::Uuid;
@@ -21,7 +21,7 @@ use crate::{
         external_ref::ExternalRef,
         measures,
         scope::Scope,
-        tenant::{find_in_org, save_versioned},
+        tenant::{find_in_org, lock_in_org, save_versioned},
         text,
     },
     error::{ApiError, ApiResult},
@@ -227,13 +227,7 @@ async fn refresh_attainment(
 /// latest value before the other committed could store the attainment of a value that
 /// is no longer the latest.
 async fn lock_kpi(txn: &DatabaseTransaction, org: Uuid, id: Uuid) -> ApiResult<kpi::Model> {
-    kpi::Entity::update_many()
-        .col_expr(kpi::Column::Version, Expr::col(kpi::Column::Version))
-        .filter(kpi::Column::OrganizationId.eq(org))
-        .filter(kpi::Column::Id.eq(id))
-        .exec(txn)
-        .await?;
-    find_in_org::<kpi::Entity, _>(txn, org, id).await
+    lock_in_org::<kpi::Entity, _>(txn, org, id).await
 }
 
 impl KpiService {
@@ -293,9 +287,14 @@ impl KpiService {
         Ok(k)
     }
 
-    async fn editable(&self, actor: &Actor, id: Uuid) -> ApiResult<kpi::Model> {
-        let k = find_in_org::<kpi::Entity, _>(&self.db, actor.org_id(), id).await?;
-        let facts = facts::scope(&self.db, actor, Scope::of_row(k.team_id, k.squad_id)?).await?;
+    async fn editable<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        id: Uuid,
+    ) -> ApiResult<kpi::Model> {
+        let k = find_in_org::<kpi::Entity, _>(db, actor.org_id(), id).await?;
+        let facts = facts::scope(db, actor, Scope::of_row(k.team_id, k.squad_id)?).await?;
         authz::check(actor, Action::DefineKpi { scope: &facts })?;
         Ok(k)
     }
@@ -308,7 +307,7 @@ impl KpiService {
         id: Uuid,
         input: KpiChanges,
     ) -> ApiResult<kpi::Model> {
-        let k = self.editable(actor, id).await?;
+        let k = self.editable(&self.db, actor, id).await?;
         let name = match &input.name {
             Some(n) => text::required(n, "name", text::NAME_MAX)?,
             None => k.name.clone(),
@@ -348,7 +347,7 @@ impl KpiService {
     /// Archives a KPI: it leaves the default lists and takes no new measurements.
     #[instrument(skip_all, fields(org.id = %actor.org_id(), kpi.id = %id))]
     pub async fn archive(&self, actor: &Actor, id: Uuid) -> ApiResult<kpi::Model> {
-        let k = self.editable(actor, id).await?;
+        let k = self.editable(&self.db, actor, id).await?;
         if k.archived_at.is_some() {
             return Ok(k);
         }
@@ -372,8 +371,10 @@ impl KpiService {
         kpi_id: Uuid,
         user_id: Uuid,
     ) -> ApiResult<kpi::Model> {
-        let k = self.editable(actor, kpi_id).await?;
-        let owner = find_in_org::<user::Entity, _>(&self.db, actor.org_id(), user_id).await?;
+        let txn = begin_write(&self.db).await?;
+        let k = self.editable(&txn, actor, kpi_id).await?;
+        // The owner stays active until they own the KPI.
+        let owner = lock_in_org::<user::Entity, _>(&txn, actor.org_id(), user_id).await?;
         if owner.deactivated_at.is_some() {
             return Err(ApiError::bad_input("userId", "the user is deactivated"));
         }
@@ -391,8 +392,9 @@ impl KpiService {
             kpi_owner::Column::KpiId,
             kpi_owner::Column::UserId,
         ])
-        .exec(&self.db)
+        .exec(&txn)
         .await?;
+        txn.commit().await?;
         Ok(k)
     }
 
@@ -404,7 +406,7 @@ impl KpiService {
         kpi_id: Uuid,
         user_id: Uuid,
     ) -> ApiResult<kpi::Model> {
-        let k = self.editable(actor, kpi_id).await?;
+        let k = self.editable(&self.db, actor, kpi_id).await?;
         let done = kpi_owner::Entity::delete_many()
             .filter(kpi_owner::Column::OrganizationId.eq(actor.org_id()))
             .filter(kpi_owner::Column::KpiId.eq(k.id))

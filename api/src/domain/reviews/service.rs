@@ -21,7 +21,7 @@ use crate::{
     authz::{self, facts, Action},
     db::{begin_write, now},
     domain::{
-        tenant::{find_in_org, save_versioned},
+        tenant::{find_in_org, lock_in_org, save_versioned},
         text,
     },
     error::{ApiError, ApiResult},
@@ -180,14 +180,7 @@ async fn lock_review<C: ConnectionTrait>(
     org: Uuid,
     id: Uuid,
 ) -> ApiResult<architecture_review::Model> {
-    use architecture_review::Column;
-    architecture_review::Entity::update_many()
-        .col_expr(Column::Version, Expr::col(Column::Version))
-        .filter(Column::OrganizationId.eq(org))
-        .filter(Column::Id.eq(id))
-        .exec(db)
-        .await?;
-    find_in_org::<architecture_review::Entity, _>(db, org, id).await
+    lock_in_org::<architecture_review::Entity, _>(db, org, id).await
 }
 
 impl ReviewService {
@@ -196,8 +189,14 @@ impl ReviewService {
     }
 
     /// A team of the organisation that may take new work.
-    async fn open_team(&self, actor: &Actor, id: Uuid) -> ApiResult<Uuid> {
-        let team = find_in_org::<team::Entity, _>(&self.db, actor.org_id(), id).await?;
+    /// The team stays unarchived until the transaction `txn` commits.
+    async fn open_team<C: ConnectionTrait>(
+        &self,
+        txn: &C,
+        actor: &Actor,
+        id: Uuid,
+    ) -> ApiResult<Uuid> {
+        let team = lock_in_org::<team::Entity, _>(txn, actor.org_id(), id).await?;
         if team.archived_at.is_some() {
             return Err(ApiError::bad_input("teamId", "the team is archived"));
         }
@@ -219,8 +218,9 @@ impl ReviewService {
             text::DOCUMENT_MAX,
         )?;
         let system = text::required(&input.system, "system", text::NAME_MAX)?;
+        let txn = begin_write(&self.db).await?;
         let team_id = match input.team_id {
-            Some(id) => Some(self.open_team(actor, id).await?),
+            Some(id) => Some(self.open_team(&txn, actor, id).await?),
             None => None,
         };
         let now = now();
@@ -240,8 +240,9 @@ impl ReviewService {
             updated_at: Set(now),
             version: Set(1),
         }
-        .insert(&self.db)
+        .insert(&txn)
         .await?;
+        txn.commit().await?;
         tracing::info!(review.id = %review.id, "architecture review opened");
         Ok(review)
     }
@@ -254,9 +255,10 @@ impl ReviewService {
         id: Uuid,
         input: ReviewChanges,
     ) -> ApiResult<architecture_review::Model> {
+        let txn = begin_write(&self.db).await?;
         let review =
-            find_in_org::<architecture_review::Entity, _>(&self.db, actor.org_id(), id).await?;
-        let facts = facts::review(&self.db, actor, &review).await?;
+            find_in_org::<architecture_review::Entity, _>(&txn, actor.org_id(), id).await?;
+        let facts = facts::review(&txn, actor, &review).await?;
         authz::check(actor, Action::EditArchitectureReview { review: &facts })?;
         if !matches!(
             review.status,
@@ -281,15 +283,17 @@ impl ReviewService {
             changes.system = Set(text::required(s, "system", text::NAME_MAX)?);
         }
         if let Some(t) = input.team_id {
-            changes.team_id = Set(Some(self.open_team(actor, t).await?));
+            changes.team_id = Set(Some(self.open_team(&txn, actor, t).await?));
         }
-        save_versioned::<architecture_review::Entity, _>(
-            &self.db,
+        let review = save_versioned::<architecture_review::Entity, _>(
+            &txn,
             &review,
             input.expected_version,
             changes,
         )
-        .await
+        .await?;
+        txn.commit().await?;
+        Ok(review)
     }
 
     /// Submits a review for the meeting on `meeting_date` (its author): DRAFT or
@@ -607,9 +611,10 @@ impl ReviewService {
         input: NewComment,
     ) -> ApiResult<(architecture_review::Model, review_comment::Model)> {
         let org = actor.org_id();
-        let review =
-            find_in_org::<architecture_review::Entity, _>(&self.db, org, input.review_id).await?;
         authz::check(actor, Action::CommentOnReview)?;
+        // The review is not withdrawn while the comment goes in.
+        let txn = begin_write(&self.db).await?;
+        let review = lock_review(&txn, org, input.review_id).await?;
         let body = text::required(&input.body, "body", text::TEXT_MAX)?;
         if review.status == ReviewStatus::Withdrawn {
             return Err(ApiError::bad_input(
@@ -618,7 +623,7 @@ impl ReviewService {
             ));
         }
         if let Some(parent) = input.reply_to_id {
-            let parent = find_in_org::<review_comment::Entity, _>(&self.db, org, parent).await?;
+            let parent = find_in_org::<review_comment::Entity, _>(&txn, org, parent).await?;
             if parent.review_id != review.id {
                 return Err(ApiError::bad_input(
                     "replyToId",
@@ -635,8 +640,9 @@ impl ReviewService {
             body: Set(body),
             created_at: Set(now()),
         }
-        .insert(&self.db)
+        .insert(&txn)
         .await?;
+        txn.commit().await?;
         Ok((review, comment))
     }
 

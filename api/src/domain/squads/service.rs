@@ -16,7 +16,7 @@ use crate::{
     authz::{self, facts, Action},
     db::{begin_write, now},
     domain::{
-        tenant::{find_in_org, save_versioned},
+        tenant::{find_in_org, lock_in_org, save_versioned},
         text,
     },
     error::{ApiError, ApiResult, DbResultExt},
@@ -113,8 +113,10 @@ impl SquadService {
     /// Creates a squad in a home team (ADMIN, or a LEAD of that team). It starts as PILOT.
     #[instrument(skip_all, fields(org.id = %actor.org_id(), team.id = %input.team_id))]
     pub async fn create(&self, actor: &Actor, input: NewSquad) -> ApiResult<squad::Model> {
-        let team = find_in_org::<team::Entity, _>(&self.db, actor.org_id(), input.team_id).await?;
-        let facts = facts::team(&self.db, actor, team.id).await?;
+        // The home team stays as checked (not archived) until the squad is in it.
+        let txn = begin_write(&self.db).await?;
+        let team = lock_in_org::<team::Entity, _>(&txn, actor.org_id(), input.team_id).await?;
+        let facts = facts::team(&txn, actor, team.id).await?;
         authz::check(actor, Action::CreateSquad { team: &facts })?;
         if team.archived_at.is_some() {
             return Err(ApiError::bad_input("teamId", "the team is archived"));
@@ -144,9 +146,10 @@ impl SquadService {
             updated_at: Set(now),
             version: Set(1),
         }
-        .insert(&self.db)
+        .insert(&txn)
         .await
         .on_unique("squad_org_name_key", "name", NAME_TAKEN)?;
+        txn.commit().await?;
         tracing::info!(squad.id = %squad.id, "squad created");
         Ok(squad)
     }
@@ -201,9 +204,10 @@ impl SquadService {
         actor: &Actor,
         input: NewSquadMember,
     ) -> ApiResult<(squad::Model, squad_membership::Model)> {
-        let squad =
-            find_in_org::<squad::Entity, _>(&self.db, actor.org_id(), input.squad_id).await?;
-        let facts = facts::squad(&self.db, actor, &squad).await?;
+        let txn = begin_write(&self.db).await?;
+        // The squad stays unarchived, and the member active, until the membership is in.
+        let squad = lock_in_org::<squad::Entity, _>(&txn, actor.org_id(), input.squad_id).await?;
+        let facts = facts::squad(&txn, actor, &squad).await?;
         authz::check(actor, Action::ManageSquadMembers { squad: &facts })?;
         if input
             .allocation_percent
@@ -217,21 +221,12 @@ impl SquadService {
         if squad.status == SquadStatus::Archived {
             return Err(ApiError::bad_input("squadId", "the squad is archived"));
         }
-        let member =
-            find_in_org::<user::Entity, _>(&self.db, actor.org_id(), input.user_id).await?;
+        // Locking the user's row also serialises allocation changes per user, so two
+        // parallel additions cannot both see room for themselves.
+        let member = lock_in_org::<user::Entity, _>(&txn, actor.org_id(), input.user_id).await?;
         if member.deactivated_at.is_some() {
             return Err(ApiError::bad_input("userId", "the user is deactivated"));
         }
-
-        let txn = begin_write(&self.db).await?;
-        // Serialise allocation changes per user: the first statement writes the user's
-        // row, which locks it until commit (PostgreSQL) or takes the write lock at once
-        // (SQLite), so two parallel additions cannot both see room for themselves.
-        user::Entity::update_many()
-            .col_expr(user::Column::Version, Expr::col(user::Column::Version))
-            .filter(user::Column::Id.eq(member.id))
-            .exec(&txn)
-            .await?;
         let elsewhere: Option<i64> = squad_membership::Entity::find()
             .select_only()
             .column_as(Expr::cust("COALESCE(SUM(allocation_percent), 0)"), "total")

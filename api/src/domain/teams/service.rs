@@ -13,7 +13,7 @@ use crate::{
     authz::{self, facts, Action},
     db::{begin_write, now},
     domain::{
-        tenant::{find_in_org, save_versioned},
+        tenant::{find_in_org, lock_in_org, save_versioned},
         text,
     },
     error::{ApiError, ApiResult, DbResultExt},
@@ -160,13 +160,16 @@ impl TeamService {
     /// Archives a team (ADMIN): it leaves the default lists and takes no new squads.
     #[instrument(skip_all, fields(org.id = %actor.org_id(), team.id = %id))]
     pub async fn archive(&self, actor: &Actor, id: Uuid) -> ApiResult<team::Model> {
-        let team = find_in_org::<team::Entity, _>(&self.db, actor.org_id(), id).await?;
         authz::check(actor, Action::ArchiveTeam)?;
+        // Taken under the team's lock, so a squad created in the team while it was
+        // being archived has an earlier `createdAt` than the team's `archivedAt`.
+        let txn = begin_write(&self.db).await?;
+        let team = lock_in_org::<team::Entity, _>(&txn, actor.org_id(), id).await?;
         if team.archived_at.is_some() {
             return Ok(team);
         }
-        save_versioned::<team::Entity, _>(
-            &self.db,
+        let team = save_versioned::<team::Entity, _>(
+            &txn,
             &team,
             None,
             team::ActiveModel {
@@ -174,7 +177,9 @@ impl TeamService {
                 ..Default::default()
             },
         )
-        .await
+        .await?;
+        txn.commit().await?;
+        Ok(team)
     }
 
     /// Adds a user to a team, or changes their role if already a member.
@@ -186,14 +191,15 @@ impl TeamService {
         user_id: Uuid,
         role: MemberRole,
     ) -> ApiResult<(team::Model, team_membership::Model)> {
-        let team = find_in_org::<team::Entity, _>(&self.db, actor.org_id(), team_id).await?;
-        let facts = facts::team(&self.db, actor, team_id).await?;
+        let txn = begin_write(&self.db).await?;
+        let team = find_in_org::<team::Entity, _>(&txn, actor.org_id(), team_id).await?;
+        let facts = facts::team(&txn, actor, team_id).await?;
         authz::check(actor, Action::ManageTeamMembers { team: &facts })?;
-        let user = find_in_org::<user::Entity, _>(&self.db, actor.org_id(), user_id).await?;
+        // The user stays active until the membership is in.
+        let user = lock_in_org::<user::Entity, _>(&txn, actor.org_id(), user_id).await?;
         if user.deactivated_at.is_some() {
             return Err(ApiError::bad_input("userId", "the user is deactivated"));
         }
-        let txn = begin_write(&self.db).await?;
         let existing = team_membership::Entity::find()
             .filter(team_membership::Column::OrganizationId.eq(actor.org_id()))
             .filter(team_membership::Column::TeamId.eq(team_id))
