@@ -1,6 +1,9 @@
 //! Defining, editing and archiving a KPI, and the definitions refused.
 
-use super::*;
+use serde_json::{json, Value};
+
+use super::{assert_close, create_kpi, kpi, kpis, owner_ids, record, update_kpi, Org, ARCHIVE_KPI};
+use crate::common::{assert_bad_input, assert_code, days_ago, id_of, names, unknown_id, TestApp};
 
 // ---------------------------------------------------------------------------------
 // Define, edit, archive
@@ -85,7 +88,8 @@ async fn updating_a_kpi_changes_its_fields_and_a_stale_version_is_a_conflict(app
     assert_eq!(now["version"], 2);
 
     // null clears the target (and with it the attainment); the unit may go too then.
-    record_at(&app, &org.admin, &id, 55.0, &days_ago(1.0)).await;
+    app.record_measurement(&org.admin, &id, 55.0, &days_ago(1.0))
+        .await;
     assert_close(
         &kpi(&app, &org.admin, &id).await["attainment"],
         0.5,
@@ -108,7 +112,8 @@ async fn updating_a_kpi_changes_its_fields_and_a_stale_version_is_a_conflict(app
 async fn an_archived_kpi_leaves_the_list_and_takes_no_measurements(app: TestApp) {
     let org = Org::new(&app, "Acme").await;
     let id = org.conversion(&app).await;
-    record_at(&app, &org.admin, &id, 45.0, &days_ago(2.0)).await;
+    app.record_measurement(&org.admin, &id, 45.0, &days_ago(2.0))
+        .await;
 
     let res = app
         .gql_as(&org.admin, ARCHIVE_KPI, json!({ "input": { "id": id } }))

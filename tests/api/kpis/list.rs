@@ -1,6 +1,9 @@
 //! The `kpis` list: filters, `updatedSince`, order and paging.
 
-use super::*;
+use serde_json::json;
+
+use super::{kpis, update_kpi, Org, ADD_KPI_OWNER, ARCHIVE_KPI, KPIS};
+use crate::common::{assert_bad_input, days_ago, instant, names, TestApp};
 
 /// Four KPIs across two teams and their squads, plus an archived one.
 struct Catalogue {
@@ -18,36 +21,36 @@ impl Catalogue {
         let search_team = app.create_team(&org.admin, "Search").await;
         let ranking = app.create_squad(&org.admin, &search_team, "Ranking").await;
         let conversion = org.conversion(app).await;
-        let latency = new_kpi(
-            app,
-            &org.admin,
-            json!({ "teamId": org.team, "name": "Payment latency p95",
+        let latency = app
+            .create_kpi(
+                &org.admin,
+                json!({ "teamId": org.team, "name": "Payment latency p95",
                     "unit": "DURATION_SECONDS", "direction": "LOWER_IS_BETTER",
                     "category": "RELIABILITY", "baseline": 2.0, "target": 1.0 }),
-        )
-        .await;
-        let csat = new_kpi(
-            app,
-            &org.admin,
-            json!({ "squadId": ranking, "name": "Search CSAT", "unit": "SCORE",
+            )
+            .await;
+        let csat = app
+            .create_kpi(
+                &org.admin,
+                json!({ "squadId": ranking, "name": "Search CSAT", "unit": "SCORE",
                     "category": "CUSTOMER", "baseline": 3.0, "target": 4.5,
                     "description": "Survey after a search session" }),
-        )
-        .await;
-        let deploys = new_kpi(
-            app,
-            &org.admin,
-            json!({ "teamId": search_team, "name": "Deploys per week", "unit": "COUNT",
+            )
+            .await;
+        let deploys = app
+            .create_kpi(
+                &org.admin,
+                json!({ "teamId": search_team, "name": "Deploys per week", "unit": "COUNT",
                     "category": "DELIVERY",
                     "description": "Includes CHECKOUT releases shipped by Search" }),
-        )
-        .await;
-        let old = new_kpi(
-            app,
-            &org.admin,
-            json!({ "teamId": org.team, "name": "Old uptime", "category": "RELIABILITY" }),
-        )
-        .await;
+            )
+            .await;
+        let old = app
+            .create_kpi(
+                &org.admin,
+                json!({ "teamId": org.team, "name": "Old uptime", "category": "RELIABILITY" }),
+            )
+            .await;
         app.gql_as(&org.admin, ARCHIVE_KPI, json!({ "input": { "id": old } }))
             .await
             .data();
@@ -62,9 +65,12 @@ impl Catalogue {
             .data();
         }
         // Attainments: conversion 0.75, latency 0.25, CSAT 1.0, deploys unknown.
-        record_at(app, &org.admin, &conversion, 55.0, &days_ago(1.0)).await;
-        record_at(app, &org.admin, &latency, 1.75, &days_ago(1.0)).await;
-        record_at(app, &org.admin, &csat, 4.6, &days_ago(1.0)).await;
+        app.record_measurement(&org.admin, &conversion, 55.0, &days_ago(1.0))
+            .await;
+        app.record_measurement(&org.admin, &latency, 1.75, &days_ago(1.0))
+            .await;
+        app.record_measurement(&org.admin, &csat, 4.6, &days_ago(1.0))
+            .await;
         Self {
             org,
             search_team,
@@ -157,8 +163,10 @@ async fn kpis_updated_since_an_instant_include_those_with_new_measurements(app: 
     assert_eq!(names(&got), ["Search CSAT"]);
 
     // A new value changes a KPI, with a target or without one.
-    record_at(&app, &o.admin, &c.deploys, 14.0, &days_ago(0.1)).await;
-    record_at(&app, &o.admin, &c.latency, 1.5, &days_ago(0.1)).await;
+    app.record_measurement(&o.admin, &c.deploys, 14.0, &days_ago(0.1))
+        .await;
+    app.record_measurement(&o.admin, &c.latency, 1.5, &days_ago(0.1))
+        .await;
     let got = kpis(
         &app,
         &o.admin,

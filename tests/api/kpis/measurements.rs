@@ -1,7 +1,15 @@
 //! Recording, correcting, deleting and listing a KPI's measurements: idempotent by
 //! external reference, also when recorded at once.
 
-use super::*;
+use chrono::{Duration, Utc};
+use futures_util::future::join_all;
+use serde_json::{json, Value};
+
+use super::{
+    assert_close, float, kpi, record, Org, ADD_KPI_OWNER, DELETE_MEASUREMENT, MEASUREMENTS,
+    MEASUREMENT_FIELDS,
+};
+use crate::common::{assert_bad_input, assert_code, days_ago, denied, instant, TestApp};
 
 // ---------------------------------------------------------------------------------
 // Measurements
@@ -138,13 +146,13 @@ async fn ten_parallel_identical_recordings_store_exactly_one_measurement(app: Te
 async fn parallel_recordings_of_one_reference_on_two_kpis_store_it_on_one_only(app: TestApp) {
     let org = Org::new(&app, "Acme").await;
     let conversion = org.conversion(&app).await;
-    let abandonment = new_kpi(
-        &app,
-        &org.admin,
-        json!({ "squadId": org.squad, "name": "Cart abandonment", "unit": "PERCENT",
+    let abandonment = app
+        .create_kpi(
+            &org.admin,
+            json!({ "squadId": org.squad, "name": "Cart abandonment", "unit": "PERCENT",
                 "direction": "LOWER_IS_BETTER", "category": "CUSTOMER" }),
-    )
-    .await;
+        )
+        .await;
     let ext = json!({ "source": "amplitude", "id": "shared-ref" });
     let calls: Vec<(String, f64)> = (0..10)
         .map(|i| {
@@ -258,13 +266,13 @@ async fn a_new_value_for_a_known_external_reference_updates_that_measurement(app
 async fn an_external_reference_already_recorded_on_another_kpi_is_a_conflict(app: TestApp) {
     let org = Org::new(&app, "Acme").await;
     let conversion = org.conversion(&app).await;
-    let other = new_kpi(
-        &app,
-        &org.admin,
-        json!({ "squadId": org.squad, "name": "Cart abandonment", "unit": "PERCENT",
+    let other = app
+        .create_kpi(
+            &org.admin,
+            json!({ "squadId": org.squad, "name": "Cart abandonment", "unit": "PERCENT",
                 "direction": "LOWER_IS_BETTER", "category": "CUSTOMER" }),
-    )
-    .await;
+        )
+        .await;
     let ext = json!({ "source": "amplitude", "id": "daily-1" });
     record(
         &app,
@@ -321,8 +329,11 @@ async fn an_external_reference_already_recorded_on_another_kpi_is_a_conflict(app
 async fn deleting_a_measurement_brings_back_the_previous_latest_value(app: TestApp) {
     let org = Org::new(&app, "Acme").await;
     let id = org.conversion(&app).await;
-    record_at(&app, &org.admin, &id, 45.0, &days_ago(3.0)).await;
-    let newest = record_at(&app, &org.admin, &id, 58.0, &days_ago(1.0)).await;
+    app.record_measurement(&org.admin, &id, 45.0, &days_ago(3.0))
+        .await;
+    let newest = app
+        .record_measurement(&org.admin, &id, 58.0, &days_ago(1.0))
+        .await;
     assert_close(&kpi(&app, &org.admin, &id).await["attainment"], 0.9, "58");
 
     let res = app
@@ -368,7 +379,9 @@ async fn only_owners_leads_and_admins_may_delete_a_measurement(app: TestApp) {
         .await
         .data();
     }
-    let by_engineer = record_at(&app, &org.engineer, &id, 45.0, &days_ago(2.0)).await;
+    let by_engineer = app
+        .record_measurement(&org.engineer, &id, 45.0, &days_ago(2.0))
+        .await;
 
     // Another owner may not delete the engineer's value; a designer outside the KPI
     // neither; the engineer may.
@@ -391,7 +404,9 @@ async fn only_owners_leads_and_admins_may_delete_a_measurement(app: TestApp) {
         kpi(&app, &org.admin, &id).await["measurements"]["totalCount"],
         0
     );
-    let by_pm = record_at(&app, &org.pm, &id, 46.0, &days_ago(1.0)).await;
+    let by_pm = app
+        .record_measurement(&org.pm, &id, 46.0, &days_ago(1.0))
+        .await;
     app.gql_as(
         &org.admin,
         DELETE_MEASUREMENT,
@@ -412,7 +427,8 @@ async fn measurements_are_listed_newest_first_within_a_window_and_paged(app: Tes
     let mut at = Vec::new();
     for d in (1..=10).rev() {
         let t = days_ago(d as f64);
-        record_at(&app, &org.admin, &id, 51.0 - d as f64, &t).await;
+        app.record_measurement(&org.admin, &id, 51.0 - d as f64, &t)
+            .await;
         at.push(t);
     }
     let values = |conn: &Value| -> Vec<f64> {

@@ -10,8 +10,6 @@ mod owners;
 mod permissions;
 mod trends;
 
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use futures_util::future::join_all;
 use serde_json::{json, Value};
 
 use crate::common::{Gql, Session, TestApp};
@@ -89,11 +87,6 @@ async fn create_kpi(app: &TestApp, who: &Session, input: Value) -> Gql {
         .await
 }
 
-/// Creates a KPI from a full `CreateKpiInput`, returning its id.
-async fn new_kpi(app: &TestApp, who: &Session, input: Value) -> String {
-    id_of(&create_kpi(app, who, input).await.data()["createKpi"]["kpi"])
-}
-
 /// Updates a KPI from a full `UpdateKpiInput`, returning the response.
 async fn update_kpi(app: &TestApp, who: &Session, input: Value) -> Gql {
     app.gql_as(who, &update_kpi_query(), json!({ "input": input }))
@@ -104,17 +97,6 @@ async fn update_kpi(app: &TestApp, who: &Session, input: Value) -> Gql {
 async fn record(app: &TestApp, who: &Session, input: Value) -> Gql {
     app.gql_as(who, &record_query(), json!({ "input": input }))
         .await
-}
-
-/// Records `value` on `kpi` at `at`, asserting it worked; returns the measurement id.
-async fn record_at(app: &TestApp, who: &Session, kpi: &str, value: f64, at: &str) -> String {
-    let res = record(
-        app,
-        who,
-        json!({ "kpiId": kpi, "value": value, "recordedAt": at }),
-    )
-    .await;
-    id_of(&res.data()["recordKpiMeasurement"]["measurement"])
 }
 
 /// A KPI as `who` reads it through `node`.
@@ -130,20 +112,6 @@ async fn kpis(app: &TestApp, who: &Session, vars: Value) -> Value {
     app.gql_as(who, KPIS, vars).await.data()["kpis"].clone()
 }
 
-/// The names on a page of `kpis`, in order.
-fn names(conn: &Value) -> Vec<String> {
-    conn["edges"]
-        .as_array()
-        .expect("edges")
-        .iter()
-        .map(|e| e["node"]["name"].as_str().expect("name").to_owned())
-        .collect()
-}
-
-fn id_of(v: &Value) -> String {
-    v["id"].as_str().expect("an id").to_owned()
-}
-
 /// The user ids of a KPI's owners, in the order they became owners.
 fn owner_ids(kpi: &Value) -> Vec<String> {
     kpi["owners"]["nodes"]
@@ -152,20 +120,6 @@ fn owner_ids(kpi: &Value) -> Vec<String> {
         .iter()
         .map(|o| o["user"]["id"].as_str().unwrap().to_owned())
         .collect()
-}
-
-/// `days` days before now, as a `DateTime` input (to the microsecond).
-fn days_ago(days: f64) -> String {
-    let t = Utc::now() - Duration::milliseconds((days * 86_400_000.0) as i64);
-    t.to_rfc3339_opts(SecondsFormat::Micros, true)
-}
-
-/// A `DateTime` field's value.
-fn instant(v: &Value) -> DateTime<Utc> {
-    v.as_str()
-        .expect("a DateTime string")
-        .parse()
-        .expect("RFC 3339")
 }
 
 /// A `Float` field's value.
@@ -177,39 +131,6 @@ fn float(v: &Value) -> f64 {
 fn assert_close(got: &Value, want: f64, what: &str) {
     let got = float(got);
     assert!((got - want).abs() < 1e-9, "{what}: {got} is not {want}");
-}
-
-/// Asserts a BAD_USER_INPUT error about `field`.
-#[track_caller]
-fn assert_bad_input(res: &Gql, field: &str) {
-    assert_eq!(res.error_code(), Some("BAD_USER_INPUT"), "{}", res.body);
-    assert_eq!(res.error_field(), Some(field), "{}", res.body);
-}
-
-#[track_caller]
-fn assert_code(res: &Gql, code: &str) {
-    assert_eq!(res.error_code(), Some(code), "{}", res.body);
-}
-
-fn denied(code: &str) -> Result<(), String> {
-    Err(code.to_owned())
-}
-
-/// A well-formed global id (base64url of `Kind:uuid`) that names no row.
-fn unknown_id(kind: &str) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let raw = format!("{kind}:{}", uuid::Uuid::new_v4());
-    let mut out = String::new();
-    for chunk in raw.as_bytes().chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-        }
-    }
-    out
 }
 
 /// An organisation with a team, a squad in it, an engineer and a product manager who
@@ -256,8 +177,7 @@ impl Org {
 
     /// A squad KPI "Checkout conversion" (percent, 40 → 60), defined by the admin.
     async fn conversion(&self, app: &TestApp) -> String {
-        new_kpi(
-            app,
+        app.create_kpi(
             &self.admin,
             json!({ "squadId": self.squad, "name": "Checkout conversion", "unit": "PERCENT",
                     "category": "CUSTOMER", "baseline": 40.0, "target": 60.0 }),

@@ -1,6 +1,10 @@
 //! A KPI's owners, and its sharing when they span disciplines.
 
-use super::*;
+use futures_util::future::join_all;
+use serde_json::json;
+
+use super::{kpi, owner_ids, Org, ADD_KPI_OWNER, REMOVE_KPI_OWNER};
+use crate::common::{assert_code, TestApp};
 
 // ---------------------------------------------------------------------------------
 // Owners: shared when they span disciplines

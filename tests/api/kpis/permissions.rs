@@ -1,121 +1,45 @@
 //! Who may do what with a KPI (DESIGN §2), and another organisation nothing at all
 //! (DESIGN §1).
 
-use super::*;
+use serde_json::{json, Value};
+
+use super::{
+    create_kpi, kpi, kpi_query, kpis, record, update_kpi, Org, ADD_KPI_OWNER, ARCHIVE_KPI,
+    DELETE_MEASUREMENT, REMOVE_KPI_OWNER,
+};
+use crate::common::{assert_code, days_ago, denied, Cast, TestApp, Who};
 
 // ---------------------------------------------------------------------------------
 // Who may do what (DESIGN §2)
 
-/// Who calls, in the permission tables.
-#[derive(Debug, Clone, Copy)]
-enum Who {
-    /// ADMIN of the organisation.
-    Admin,
-    /// A MEMBER who is LEAD of the team (the squad's home team).
-    TeamLead,
-    /// A MEMBER who is LEAD of the squad and a plain member of its team.
-    SquadLead,
-    /// A MEMBER who is a plain member of the team and of the squad.
-    Member,
-    /// A MEMBER who leads another team of the organisation.
-    OtherTeamLead,
-    /// A VIEWER who is (even) LEAD of the team and of the squad.
-    Viewer,
-    /// ADMIN of another organisation.
-    OtherOrgAdmin,
+/// Around team "Payments" and its squad "Checkout"; the OtherTeamLead leads team
+/// "Search", and the ProductMember is in neither team nor squad.
+async fn cast(app: &TestApp) -> Cast {
+    Cast::with(&[
+        Who::TeamLead,
+        Who::SquadLead,
+        Who::Member,
+        Who::OtherTeamLead,
+        Who::Viewer,
+        Who::ProductMember,
+    ])
+    .team("Payments")
+    .squad("Checkout")
+    .other_team("Search")
+    .build(app)
+    .await
 }
 
-/// Everybody the permission tables need, around team "Payments" and its squad
-/// "Checkout" in "Acme".
-struct Cast {
-    admin: Session,
-    team_lead: Session,
-    squad_lead: Session,
-    member: Session,
-    other_team_lead: Session,
-    viewer: Session,
-    outsider: Session,
-    other_admin: Session,
-    team: String,
-    squad: String,
-}
-
-impl Cast {
-    async fn new(app: &TestApp) -> Self {
-        let admin = app.register_org("Acme").await;
-        let team_lead = app
-            .add_user(&admin, "Tess Lead", "ENGINEERING", "MEMBER")
-            .await;
-        let squad_lead = app.add_user(&admin, "Sam Squad", "PRODUCT", "MEMBER").await;
-        let member = app
-            .add_user(&admin, "Max Member", "ENGINEERING", "MEMBER")
-            .await;
-        let other_team_lead = app
-            .add_user(&admin, "Otto Other", "ENGINEERING", "MEMBER")
-            .await;
-        let viewer = app.add_user(&admin, "Vic Viewer", "DESIGN", "VIEWER").await;
-        let outsider = app
-            .add_user(&admin, "Olga Outside", "PRODUCT", "MEMBER")
-            .await;
-        let other_admin = app.register_org("Globex").await;
-        let team = app.create_team(&admin, "Payments").await;
-        let other_team = app.create_team(&admin, "Search").await;
-        app.add_team_member(&admin, &other_team, &other_team_lead.user_id, "LEAD")
-            .await;
-        for (who, role) in [
-            (&team_lead, "LEAD"),
-            (&squad_lead, "MEMBER"),
-            (&member, "MEMBER"),
-            (&viewer, "LEAD"),
-        ] {
-            app.add_team_member(&admin, &team, &who.user_id, role).await;
-        }
-        let squad = app.create_squad(&admin, &team, "Checkout").await;
-        for (who, role) in [
-            (&squad_lead, "LEAD"),
-            (&member, "MEMBER"),
-            (&viewer, "LEAD"),
-        ] {
-            app.add_squad_member(&admin, &squad, &who.user_id, role, 20)
-                .await
-                .data();
-        }
-        Self {
-            admin,
-            team_lead,
-            squad_lead,
-            member,
-            other_team_lead,
-            viewer,
-            outsider,
-            other_admin,
-            team,
-            squad,
-        }
-    }
-
-    fn session(&self, who: Who) -> &Session {
-        match who {
-            Who::Admin => &self.admin,
-            Who::TeamLead => &self.team_lead,
-            Who::SquadLead => &self.squad_lead,
-            Who::Member => &self.member,
-            Who::OtherTeamLead => &self.other_team_lead,
-            Who::Viewer => &self.viewer,
-            Who::OtherOrgAdmin => &self.other_admin,
-        }
-    }
-
-    /// `{ teamId }` or `{ squadId }`.
-    fn scope(&self, squad: bool) -> Value {
-        if squad {
-            json!({ "squadId": self.squad })
-        } else {
-            json!({ "teamId": self.team })
-        }
+/// `{ teamId }` of the cast's team or `{ squadId }` of its squad.
+fn scope(cast: &Cast, squad: bool) -> Value {
+    if squad {
+        json!({ "squadId": cast.squad() })
+    } else {
+        json!({ "teamId": cast.team() })
     }
 }
 
+/// `base` with the fields of `extra`.
 fn with(mut base: Value, extra: Value) -> Value {
     base.as_object_mut()
         .unwrap()
@@ -124,7 +48,7 @@ fn with(mut base: Value, extra: Value) -> Value {
 }
 
 async fn a_kpi_is_defined_and_edited_by_an_admin_or_a_lead_of_its_team_or_squad(app: TestApp) {
-    let cast = Cast::new(&app).await;
+    let cast = cast(&app).await;
     // (caller, on a team KPI, on a squad KPI)
     for (who, team_want, squad_want) in [
         (Who::Admin, Ok(()), Ok(())),
@@ -137,14 +61,14 @@ async fn a_kpi_is_defined_and_edited_by_an_admin_or_a_lead_of_its_team_or_squad(
     ] {
         for (squad, want) in [(false, &team_want), (true, &squad_want)] {
             let what = format!("{who:?} on a {} KPI", if squad { "squad" } else { "team" });
-            let session = cast.session(who);
+            let session = cast.as_(who);
 
             let name = format!("Defined by {what}");
             let got = create_kpi(
                 &app,
                 session,
                 with(
-                    cast.scope(squad),
+                    scope(&cast, squad),
                     json!({ "name": name, "category": "DELIVERY" }),
                 ),
             )
@@ -154,15 +78,15 @@ async fn a_kpi_is_defined_and_edited_by_an_admin_or_a_lead_of_its_team_or_squad(
             let found = kpis(&app, &cast.admin, json!({ "filter": { "text": name } })).await;
             assert_eq!(found["totalCount"], i32::from(want.is_ok()), "{what}");
 
-            let id = new_kpi(
-                &app,
-                &cast.admin,
-                with(
-                    cast.scope(squad),
-                    json!({ "name": format!("Edited by {what}"), "category": "DELIVERY" }),
-                ),
-            )
-            .await;
+            let id = app
+                .create_kpi(
+                    &cast.admin,
+                    with(
+                        scope(&cast, squad),
+                        json!({ "name": format!("Edited by {what}"), "category": "DELIVERY" }),
+                    ),
+                )
+                .await;
             let got = update_kpi(
                 &app,
                 session,
@@ -175,7 +99,7 @@ async fn a_kpi_is_defined_and_edited_by_an_admin_or_a_lead_of_its_team_or_squad(
                 .gql_as(
                     session,
                     ADD_KPI_OWNER,
-                    json!({ "input": { "kpiId": id, "userId": cast.outsider.user_id } }),
+                    json!({ "input": { "kpiId": id, "userId": cast.as_(Who::ProductMember).user_id } }),
                 )
                 .await
                 .outcome();
@@ -205,7 +129,7 @@ async fn a_kpi_is_defined_and_edited_by_an_admin_or_a_lead_of_its_team_or_squad(
 /// Who records, in the measurement table.
 #[derive(Debug, Clone, Copy)]
 enum Recorder {
-    /// An owner who is in neither the team nor the squad.
+    /// An owner who is in neither the team nor the squad (the ProductMember).
     Owner,
     /// A plain member of the team and the squad who is not an owner.
     Member,
@@ -220,21 +144,21 @@ enum Recorder {
 }
 
 async fn a_measurement_is_recorded_by_an_owner_or_a_member_of_the_kpis_squad(app: TestApp) {
-    let cast = Cast::new(&app).await;
+    let cast = cast(&app).await;
     // Both defined by the team lead, who is their first owner; the outsider and the
     // viewer become owners too.
     let mut ids = Vec::new();
     for squad in [false, true] {
-        let id = new_kpi(
-            &app,
-            &cast.team_lead,
-            with(
-                cast.scope(squad),
-                json!({ "name": format!("Measured {squad}"), "category": "DELIVERY" }),
-            ),
-        )
-        .await;
-        for who in [&cast.outsider, &cast.viewer] {
+        let id = app
+            .create_kpi(
+                cast.as_(Who::TeamLead),
+                with(
+                    scope(&cast, squad),
+                    json!({ "name": format!("Measured {squad}"), "category": "DELIVERY" }),
+                ),
+            )
+            .await;
+        for who in [cast.as_(Who::ProductMember), cast.as_(Who::Viewer)] {
             app.gql_as(
                 &cast.admin,
                 ADD_KPI_OWNER,
@@ -264,11 +188,11 @@ async fn a_measurement_is_recorded_by_an_owner_or_a_member_of_the_kpis_squad(app
         ),
     ] {
         let session = match who {
-            Recorder::Owner => &cast.outsider,
-            Recorder::Member => &cast.member,
-            Recorder::SquadLead => &cast.squad_lead,
+            Recorder::Owner => cast.as_(Who::ProductMember),
+            Recorder::Member => cast.as_(Who::Member),
+            Recorder::SquadLead => cast.as_(Who::SquadLead),
             Recorder::Admin => &cast.admin,
-            Recorder::ViewerOwner => &cast.viewer,
+            Recorder::ViewerOwner => cast.as_(Who::Viewer),
             Recorder::OtherOrgAdmin => &cast.other_admin,
         };
         for (id, want) in [(team_kpi, team_want), (squad_kpi, squad_want)] {
@@ -301,7 +225,9 @@ async fn a_measurement_is_recorded_by_an_owner_or_a_member_of_the_kpis_squad(app
 async fn another_organisation_cannot_see_or_touch_a_kpi(app: TestApp) {
     let acme = Org::new(&app, "Acme").await;
     let id = acme.conversion(&app).await;
-    let m = record_at(&app, &acme.admin, &id, 50.0, &days_ago(1.0)).await;
+    let m = app
+        .record_measurement(&acme.admin, &id, 50.0, &days_ago(1.0))
+        .await;
     let globex = Org::new(&app, "Globex").await;
     let theirs = globex.conversion(&app).await;
 

@@ -1,35 +1,39 @@
 //! What a KPI's measurements add up to: the trend over a window, the attainment
 //! against the target, and the status that follows from both.
 
-use super::*;
+use serde_json::{json, Value};
+
+use super::{assert_close, kpi, Org, TREND};
+use crate::common::{assert_code, days_ago, TestApp};
 
 // ---------------------------------------------------------------------------------
 // Trend, attainment, status
 
 async fn a_trend_over_seven_days_honours_the_kpis_direction(app: TestApp) {
     let org = Org::new(&app, "Acme").await;
-    let latency = new_kpi(
-        &app,
-        &org.admin,
+    let latency = app.create_kpi(&org.admin,
         json!({ "squadId": org.squad, "name": "Checkout latency p95", "unit": "DURATION_SECONDS",
                 "direction": "LOWER_IS_BETTER", "category": "RELIABILITY" }),
     )
     .await;
     let conversion = org.conversion(&app).await;
-    let flat = new_kpi(
-        &app,
-        &org.admin,
-        json!({ "squadId": org.squad, "name": "Support tickets", "unit": "COUNT",
+    let flat = app
+        .create_kpi(
+            &org.admin,
+            json!({ "squadId": org.squad, "name": "Support tickets", "unit": "COUNT",
                 "direction": "LOWER_IS_BETTER", "category": "QUALITY" }),
-    )
-    .await;
+        )
+        .await;
     // The same values on both: 10 days ago (outside the window), then 6, 3 and 1.
     for (days, value) in [(10.0, 900.0), (6.0, 400.0), (3.0, 350.0), (1.0, 300.0)] {
-        record_at(&app, &org.admin, &latency, value, &days_ago(days)).await;
-        record_at(&app, &org.admin, &conversion, value / 10.0, &days_ago(days)).await;
+        app.record_measurement(&org.admin, &latency, value, &days_ago(days))
+            .await;
+        app.record_measurement(&org.admin, &conversion, value / 10.0, &days_ago(days))
+            .await;
     }
     for days in [6.0, 2.0] {
-        record_at(&app, &org.admin, &flat, 12.0, &days_ago(days)).await;
+        app.record_measurement(&org.admin, &flat, 12.0, &days_ago(days))
+            .await;
     }
     let trend = |id: String, window: &'static str| {
         let app = &app;
@@ -165,16 +169,17 @@ async fn attainment_runs_from_baseline_to_target_in_the_kpis_direction(app: Test
         ("HIGHER_IS_BETTER", Some(40.0), Some(60.0), vec![], None),
     ];
     for (n, (direction, baseline, target, values, want)) in cases.into_iter().enumerate() {
-        let id = new_kpi(
-            &app,
-            &org.admin,
-            json!({ "squadId": org.squad, "name": format!("KPI {n}"), "unit": "SCORE",
+        let id = app
+            .create_kpi(
+                &org.admin,
+                json!({ "squadId": org.squad, "name": format!("KPI {n}"), "unit": "SCORE",
                     "category": "QUALITY", "direction": direction,
                     "baseline": baseline, "target": target }),
-        )
-        .await;
+            )
+            .await;
         for (i, v) in values.iter().enumerate() {
-            record_at(&app, &org.admin, &id, *v, &days_ago(5.0 - i as f64)).await;
+            app.record_measurement(&org.admin, &id, *v, &days_ago(5.0 - i as f64))
+                .await;
         }
         let got = &kpi(&app, &org.admin, &id).await["attainment"];
         let what = format!("{direction} {baseline:?} → {target:?} at {values:?}");
@@ -241,15 +246,16 @@ async fn status_follows_attainment_and_the_30_day_trend(app: TestApp) {
     ];
     let mut want_by_name = Vec::new();
     for (name, values, want) in cases {
-        let id = new_kpi(
-            &app,
-            &org.admin,
-            json!({ "squadId": org.squad, "name": name, "unit": "PERCENT",
+        let id = app
+            .create_kpi(
+                &org.admin,
+                json!({ "squadId": org.squad, "name": name, "unit": "PERCENT",
                     "category": "DELIVERY", "baseline": 0.0, "target": 100.0 }),
-        )
-        .await;
+            )
+            .await;
         for (days, v) in values {
-            record_at(&app, &org.admin, &id, v, &days_ago(days)).await;
+            app.record_measurement(&org.admin, &id, v, &days_ago(days))
+                .await;
         }
         want_by_name.push((name, want));
         let got = &kpi(&app, &org.admin, &id).await["status"];
@@ -276,7 +282,8 @@ async fn status_follows_attainment_and_the_30_day_trend(app: TestApp) {
 async fn a_trend_window_in_months_or_nonsense_is_bad_input(app: TestApp) {
     let org = Org::new(&app, "Acme").await;
     let id = org.conversion(&app).await;
-    record_at(&app, &org.admin, &id, 50.0, &days_ago(1.0)).await;
+    app.record_measurement(&org.admin, &id, 50.0, &days_ago(1.0))
+        .await;
     // Windows of a million years reached past the calendar: they are refused, and
     // the server answers the next request as before.
     for window in [

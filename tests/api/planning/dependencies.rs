@@ -1,7 +1,13 @@
 //! What one squad needs from another by a date; and the paging of the three lists of
 //! planning (outcomes, initiatives, dependencies).
 
-use super::*;
+use serde_json::{json, Value};
+
+use super::{
+    create_dependency, day, dependency, ids, new_dependency, new_initiative, new_outcome, node,
+    quarter, titles, update_dependency, Org, DEPENDENCIES,
+};
+use crate::common::{assert_bad_input, assert_code, id_of, TestApp};
 
 // ---------------------------------------------------------------------------------
 // Dependencies

@@ -1,6 +1,13 @@
 //! Initiatives: their status machine, dates, links to outcomes, and search.
 
-use super::*;
+use futures_util::future::join_all;
+use serde_json::{json, Value};
+
+use super::{
+    create_initiative, day, ids, initiative, link, mutate, new_initiative, new_outcome, outcome,
+    quarter, titles, update_initiative, Org, INITIATIVES, QUARTER_PLAN, UNLINK,
+};
+use crate::common::{assert_bad_input, assert_code, TestApp};
 
 // ---------------------------------------------------------------------------------
 // Initiatives

@@ -10,11 +10,10 @@ mod permissions;
 mod quarter_plan;
 mod weekly_sync;
 
-use chrono::{Datelike, Duration, NaiveDate, SecondsFormat, Utc};
-use futures_util::future::join_all;
+use chrono::{Datelike, Duration, NaiveDate, Utc};
 use serde_json::{json, Value};
 
-use crate::common::{Gql, Session, TestApp};
+use crate::common::{id_of, Gql, Session, TestApp};
 
 const OUTCOME_FIELDS: &str = "id quarter title description status isMeasurable progress
     version updatedAt team { id } squad { id } kpi { id name }
@@ -167,32 +166,6 @@ async fn new_dependency(app: &TestApp, who: &Session, input: Value) -> String {
     id_of(&create_dependency(app, who, input).await.data()["createDependency"]["dependency"])
 }
 
-/// Creates a KPI, returning its id.
-async fn new_kpi(app: &TestApp, who: &Session, input: Value) -> String {
-    let res = app
-        .gql_as(
-            who,
-            "mutation($input: CreateKpiInput!) { createKpi(input: $input) { kpi { id } } }",
-            json!({ "input": input }),
-        )
-        .await;
-    id_of(&res.data()["createKpi"]["kpi"])
-}
-
-/// Records `value` on `kpi`, `days` days ago.
-async fn record(app: &TestApp, who: &Session, kpi: &str, value: f64, days: f64) {
-    let at = Utc::now() - Duration::milliseconds((days * 86_400_000.0) as i64);
-    app.gql_as(
-        who,
-        "mutation($input: RecordKpiMeasurementInput!) {
-            recordKpiMeasurement(input: $input) { measurement { id } } }",
-        json!({ "input": { "kpiId": kpi, "value": value,
-                           "recordedAt": at.to_rfc3339_opts(SecondsFormat::Micros, true) } }),
-    )
-    .await
-    .data();
-}
-
 async fn link(app: &TestApp, who: &Session, initiative: &str, outcome: &str) -> Gql {
     mutate(
         app,
@@ -253,10 +226,6 @@ fn ids(nodes: &Value) -> Vec<String> {
         .collect()
 }
 
-fn id_of(v: &Value) -> String {
-    v["id"].as_str().expect("an id").to_owned()
-}
-
 /// Today plus `days`, as a `Date` input.
 fn day(days: i64) -> String {
     date(Utc::now().date_naive() + Duration::days(days))
@@ -271,21 +240,6 @@ fn quarter(quarters: i32) -> String {
     let today = Utc::now().date_naive();
     let n = today.year() * 4 + today.month0() as i32 / 3 + quarters;
     format!("{}-Q{}", n.div_euclid(4), n.rem_euclid(4) + 1)
-}
-
-#[track_caller]
-fn assert_bad_input(res: &Gql, field: &str) {
-    assert_eq!(res.error_code(), Some("BAD_USER_INPUT"), "{}", res.body);
-    assert_eq!(res.error_field(), Some(field), "{}", res.body);
-}
-
-#[track_caller]
-fn assert_code(res: &Gql, code: &str) {
-    assert_eq!(res.error_code(), Some(code), "{}", res.body);
-}
-
-fn denied(code: &str) -> Result<(), String> {
-    Err(code.to_owned())
 }
 
 /// An organisation with team "Payments" and its squads "Checkout" and "Wallet", team
@@ -320,8 +274,7 @@ impl Org {
     /// A KPI of `squad` with a target (measurable) or without.
     async fn kpi(&self, app: &TestApp, squad: &str, name: &str, target: bool) -> String {
         let target = if target { json!(60.0) } else { Value::Null };
-        new_kpi(
-            app,
+        app.create_kpi(
             &self.admin,
             json!({ "squadId": squad, "name": name, "unit": "PERCENT", "category": "CUSTOMER",
                     "baseline": 40.0, "target": target }),

@@ -1,7 +1,13 @@
 //! A quarter's outcomes: measurable with a KPI that has a target, edited, filtered,
 //! and the outcomes refused.
 
-use super::*;
+use serde_json::{json, Value};
+
+use super::{
+    create_outcome, new_outcome, node, outcome, quarter, set_outcome_status, titles,
+    update_outcome, Org, OUTCOMES, QUARTER_PLAN,
+};
+use crate::common::{assert_bad_input, assert_code, days_ago, id_of, TestApp};
 
 // ---------------------------------------------------------------------------------
 // Outcomes
@@ -34,7 +40,8 @@ async fn an_outcome_is_measurable_with_a_kpi_that_has_a_target_and_progresses_wi
     assert_eq!(o["version"], 1);
     assert_eq!(o["initiatives"]["totalCount"], 0);
 
-    record(&app, &org.admin, &conversion, 55.0, 1.0).await;
+    app.record_measurement(&org.admin, &conversion, 55.0, &days_ago(1.0))
+        .await;
     let read = outcome(&app, &org.admin, &id_of(&o)).await;
     assert_eq!(read["progress"], 0.75, "55 between 40 and 60");
 
@@ -194,12 +201,12 @@ async fn an_outcome_needs_exactly_one_owner_a_title_and_a_known_kpi(app: TestApp
     )
     .await;
     assert_bad_input(&res, "title");
-    let ghost_kpi = new_kpi(
-        &app,
-        &org.admin,
-        json!({ "squadId": org.checkout, "name": "Ghost", "category": "CUSTOMER" }),
-    )
-    .await;
+    let ghost_kpi = app
+        .create_kpi(
+            &org.admin,
+            json!({ "squadId": org.checkout, "name": "Ghost", "category": "CUSTOMER" }),
+        )
+        .await;
     let globex = Org::new(&app, "Globex").await;
     let res = create_outcome(
         &app,

@@ -1,119 +1,39 @@
 //! Who may plan what (DESIGN §2), and another organisation nothing at all (DESIGN §1).
 
-use super::*;
+use serde_json::json;
+
+use super::{
+    create_dependency, create_initiative, create_outcome, day, dependency, initiative, link,
+    mutate, new_dependency, new_initiative, new_outcome, outcome, quarter, set_outcome_status,
+    titles, update_dependency, update_initiative, update_outcome, Org, DEPENDENCIES, INITIATIVES,
+    OUTCOMES, QUARTER_PLAN, UNLINK, WEEKLY_SYNC,
+};
+use crate::common::{assert_code, denied, Cast, TestApp, Who};
 
 // ---------------------------------------------------------------------------------
 // Who may do what (DESIGN §2)
 
-/// Who calls, in the permission tables.
-#[derive(Debug, Clone, Copy)]
-enum Who {
-    /// ADMIN of the organisation.
-    Admin,
-    /// A MEMBER who is LEAD of team "Payments" (Checkout's home team).
-    TeamLead,
-    /// A MEMBER who is LEAD of squad "Checkout" and a plain member of its team.
-    SquadLead,
-    /// A MEMBER who is a plain member of the team and of "Checkout".
-    Member,
-    /// A MEMBER of squad "Wallet" only (the squad Checkout depends on).
-    OtherSquadMember,
-    /// A MEMBER who leads team "Search".
-    OtherTeamLead,
-    /// A VIEWER who is (even) LEAD of the team and of the squad.
-    Viewer,
-    /// ADMIN of another organisation.
-    OtherOrgAdmin,
-}
-
-struct Cast {
-    org: Org,
-    team_lead: Session,
-    squad_lead: Session,
-    member: Session,
-    other_squad_member: Session,
-    other_team_lead: Session,
-    viewer: Session,
-    other_admin: Session,
-}
-
-impl Cast {
-    async fn new(app: &TestApp) -> Self {
-        let org = Org::new(app, "Acme").await;
-        let admin = &org.admin;
-        let team_lead = app
-            .add_user(admin, "Tess Lead", "ENGINEERING", "MEMBER")
-            .await;
-        let squad_lead = app.add_user(admin, "Sam Squad", "PRODUCT", "MEMBER").await;
-        let member = app
-            .add_user(admin, "Max Member", "ENGINEERING", "MEMBER")
-            .await;
-        let other_squad_member = app
-            .add_user(admin, "Wanda Wallet", "DESIGN", "MEMBER")
-            .await;
-        let other_team_lead = app
-            .add_user(admin, "Otto Other", "ENGINEERING", "MEMBER")
-            .await;
-        let viewer = app.add_user(admin, "Vic Viewer", "DESIGN", "VIEWER").await;
-        let other_admin = app.register_org("Globex").await;
-        for (who, role) in [
-            (&team_lead, "LEAD"),
-            (&squad_lead, "MEMBER"),
-            (&member, "MEMBER"),
-            (&viewer, "LEAD"),
-        ] {
-            app.add_team_member(admin, &org.payments, &who.user_id, role)
-                .await;
-        }
-        app.add_team_member(admin, &org.search, &other_team_lead.user_id, "LEAD")
-            .await;
-        for (who, role) in [
-            (&squad_lead, "LEAD"),
-            (&member, "MEMBER"),
-            (&viewer, "LEAD"),
-        ] {
-            app.add_squad_member(admin, &org.checkout, &who.user_id, role, 20)
-                .await
-                .data();
-        }
-        app.add_squad_member(
-            admin,
-            &org.wallet,
-            &other_squad_member.user_id,
-            "MEMBER",
-            20,
-        )
-        .await
-        .data();
-        Self {
-            org,
-            team_lead,
-            squad_lead,
-            member,
-            other_squad_member,
-            other_team_lead,
-            viewer,
-            other_admin,
-        }
-    }
-
-    fn session(&self, who: Who) -> &Session {
-        match who {
-            Who::Admin => &self.org.admin,
-            Who::TeamLead => &self.team_lead,
-            Who::SquadLead => &self.squad_lead,
-            Who::Member => &self.member,
-            Who::OtherSquadMember => &self.other_squad_member,
-            Who::OtherTeamLead => &self.other_team_lead,
-            Who::Viewer => &self.viewer,
-            Who::OtherOrgAdmin => &self.other_admin,
-        }
-    }
+/// Team "Payments" with squads "Checkout" (the squad) and "Wallet" (the other squad,
+/// which Checkout depends on), and team "Search" that the OtherTeamLead leads.
+async fn cast(app: &TestApp) -> Cast {
+    Cast::with(&[
+        Who::TeamLead,
+        Who::SquadLead,
+        Who::Member,
+        Who::OtherSquadMember,
+        Who::OtherTeamLead,
+        Who::Viewer,
+    ])
+    .team("Payments")
+    .squad("Checkout")
+    .other_squad("Wallet")
+    .other_team("Search")
+    .build(app)
+    .await
 }
 
 async fn an_outcome_is_planned_by_an_admin_or_a_lead_of_its_team_or_squad(app: TestApp) {
-    let cast = Cast::new(&app).await;
-    let org = &cast.org;
+    let cast = cast(&app).await;
     let q = quarter(0);
     // (caller, for the team "Payments", for the squad "Checkout")
     for (who, team_want, squad_want) in [
@@ -126,11 +46,11 @@ async fn an_outcome_is_planned_by_an_admin_or_a_lead_of_its_team_or_squad(app: T
         (Who::OtherOrgAdmin, denied("NOT_FOUND"), denied("NOT_FOUND")),
     ] {
         for (scope, want) in [
-            (json!({ "teamId": org.payments }), &team_want),
-            (json!({ "squadId": org.checkout }), &squad_want),
+            (json!({ "teamId": cast.team() }), &team_want),
+            (json!({ "squadId": cast.squad() }), &squad_want),
         ] {
             let what = format!("{who:?} for {scope}");
-            let session = cast.session(who);
+            let session = cast.as_(who);
             let mut input = scope.clone();
             input["quarter"] = json!(q);
             input["title"] = json!(format!("Set by {what}"));
@@ -140,7 +60,7 @@ async fn an_outcome_is_planned_by_an_admin_or_a_lead_of_its_team_or_squad(app: T
             let mut input = scope.clone();
             input["quarter"] = json!(q);
             input["title"] = json!(format!("Changed by {what}"));
-            let id = new_outcome(&app, &org.admin, input).await;
+            let id = new_outcome(&app, &cast.admin, input).await;
             let got = update_outcome(&app, session, json!({ "id": id, "description": "new" }))
                 .await
                 .outcome();
@@ -149,7 +69,7 @@ async fn an_outcome_is_planned_by_an_admin_or_a_lead_of_its_team_or_squad(app: T
                 .await
                 .outcome();
             assert_eq!(got, *want, "setOutcomeStatus as {what}");
-            let after = outcome(&app, &org.admin, &id).await;
+            let after = outcome(&app, &cast.admin, &id).await;
             if want.is_ok() {
                 assert_eq!(after["description"], "new");
                 assert_eq!(after["status"], "AT_RISK");
@@ -161,7 +81,7 @@ async fn an_outcome_is_planned_by_an_admin_or_a_lead_of_its_team_or_squad(app: T
         }
     }
     let res = app
-        .gql_as(&org.admin, OUTCOMES, json!({ "filter": { "quarter": q } }))
+        .gql_as(&cast.admin, OUTCOMES, json!({ "filter": { "quarter": q } }))
         .await;
     let set_by: Vec<String> = titles(&res.data()["outcomes"]["nodes"])
         .into_iter()
@@ -171,12 +91,11 @@ async fn an_outcome_is_planned_by_an_admin_or_a_lead_of_its_team_or_squad(app: T
 }
 
 async fn an_initiative_is_written_by_its_squad_its_leads_or_an_admin(app: TestApp) {
-    let cast = Cast::new(&app).await;
-    let org = &cast.org;
+    let cast = cast(&app).await;
     let target = new_outcome(
         &app,
-        &org.admin,
-        json!({ "teamId": org.payments, "quarter": quarter(0), "title": "Target" }),
+        &cast.admin,
+        json!({ "teamId": cast.team(), "quarter": quarter(0), "title": "Target" }),
     )
     .await;
     for (who, want) in [
@@ -189,19 +108,19 @@ async fn an_initiative_is_written_by_its_squad_its_leads_or_an_admin(app: TestAp
         (Who::Viewer, denied("FORBIDDEN")),
         (Who::OtherOrgAdmin, denied("NOT_FOUND")),
     ] {
-        let session = cast.session(who);
+        let session = cast.as_(who);
         let title = format!("Created by {who:?}");
         let got = create_initiative(
             &app,
             session,
-            json!({ "squadId": org.checkout, "title": title }),
+            json!({ "squadId": cast.squad(), "title": title }),
         )
         .await
         .outcome();
         assert_eq!(got, want, "createInitiative as {who:?}");
         let res = app
             .gql_as(
-                &org.admin,
+                &cast.admin,
                 INITIATIVES,
                 json!({ "filter": { "text": title } }),
             )
@@ -214,8 +133,8 @@ async fn an_initiative_is_written_by_its_squad_its_leads_or_an_admin(app: TestAp
 
         let id = new_initiative(
             &app,
-            &org.admin,
-            json!({ "squadId": org.checkout, "title": format!("Changed by {who:?}") }),
+            &cast.admin,
+            json!({ "squadId": cast.squad(), "title": format!("Changed by {who:?}") }),
         )
         .await;
         let got = update_initiative(&app, session, json!({ "id": id, "status": "PLANNED" }))
@@ -224,7 +143,7 @@ async fn an_initiative_is_written_by_its_squad_its_leads_or_an_admin(app: TestAp
         assert_eq!(got, want, "updateInitiative as {who:?}");
         let got = link(&app, session, &id, &target).await.outcome();
         assert_eq!(got, want, "linkInitiativeToOutcome as {who:?}");
-        let after = initiative(&app, &org.admin, &id).await;
+        let after = initiative(&app, &cast.admin, &id).await;
         if want.is_ok() {
             assert_eq!(after["status"], "PLANNED");
             assert_eq!(after["outcomes"]["totalCount"], 1);
@@ -241,7 +160,7 @@ async fn an_initiative_is_written_by_its_squad_its_leads_or_an_admin(app: TestAp
             assert_eq!(after["status"], "PROPOSED");
             assert_eq!(after["version"], 1);
             assert_eq!(after["outcomes"]["totalCount"], 0);
-            link(&app, &org.admin, &id, &target).await.data();
+            link(&app, &cast.admin, &id, &target).await.data();
             let got = mutate(
                 &app,
                 session,
@@ -252,7 +171,7 @@ async fn an_initiative_is_written_by_its_squad_its_leads_or_an_admin(app: TestAp
             .outcome();
             assert_eq!(got, want, "unlinkInitiativeFromOutcome as {who:?}");
             assert_eq!(
-                initiative(&app, &org.admin, &id).await["outcomes"]["totalCount"],
+                initiative(&app, &cast.admin, &id).await["outcomes"]["totalCount"],
                 1
             );
         }
@@ -260,8 +179,7 @@ async fn an_initiative_is_written_by_its_squad_its_leads_or_an_admin(app: TestAp
 }
 
 async fn a_dependency_is_declared_by_the_needing_squad_and_updated_by_either(app: TestApp) {
-    let cast = Cast::new(&app).await;
-    let org = &cast.org;
+    let cast = cast(&app).await;
     // (caller, create for Checkout needing Wallet, update one of those)
     for (who, create_want, update_want) in [
         (Who::Admin, Ok(()), Ok(())),
@@ -273,12 +191,12 @@ async fn a_dependency_is_declared_by_the_needing_squad_and_updated_by_either(app
         (Who::Viewer, denied("FORBIDDEN"), denied("FORBIDDEN")),
         (Who::OtherOrgAdmin, denied("NOT_FOUND"), denied("NOT_FOUND")),
     ] {
-        let session = cast.session(who);
+        let session = cast.as_(who);
         let what = format!("Declared by {who:?}");
         let got = create_dependency(
             &app,
             session,
-            json!({ "fromSquadId": org.checkout, "toSquadId": org.wallet,
+            json!({ "fromSquadId": cast.squad(), "toSquadId": cast.other_squad(),
                     "description": what, "neededBy": day(7) }),
         )
         .await
@@ -287,8 +205,8 @@ async fn a_dependency_is_declared_by_the_needing_squad_and_updated_by_either(app
 
         let id = new_dependency(
             &app,
-            &org.admin,
-            json!({ "fromSquadId": org.checkout, "toSquadId": org.wallet,
+            &cast.admin,
+            json!({ "fromSquadId": cast.squad(), "toSquadId": cast.other_squad(),
                     "description": format!("Updated by {who:?}"), "neededBy": day(7) }),
         )
         .await;
@@ -296,7 +214,7 @@ async fn a_dependency_is_declared_by_the_needing_squad_and_updated_by_either(app
             .await
             .outcome();
         assert_eq!(got, update_want, "updateDependency as {who:?}");
-        let after = dependency(&app, &org.admin, &id).await;
+        let after = dependency(&app, &cast.admin, &id).await;
         assert_eq!(
             after["status"],
             if update_want.is_ok() {
@@ -309,7 +227,7 @@ async fn a_dependency_is_declared_by_the_needing_squad_and_updated_by_either(app
     }
     let res = app
         .gql_as(
-            &org.admin,
+            &cast.admin,
             "{ dependencies(first: 100) { nodes { description } } }",
             json!({}),
         )

@@ -1,6 +1,11 @@
 //! A team's quarter plan and its checklist.
 
-use super::*;
+use serde_json::json;
+
+use super::{
+    link, new_initiative, new_outcome, quarter, titles, update_initiative, Org, QUARTER_PLAN,
+};
+use crate::common::TestApp;
 
 // ---------------------------------------------------------------------------------
 // The quarter plan: 3 measurable outcomes and every active initiative mapped

@@ -1,7 +1,14 @@
 //! A team's weekly sync: dependencies due soon, outcomes at risk, worsening KPIs; and
 //! the dates it (and planning) accepts.
 
-use super::*;
+use chrono::{Datelike, Duration, Utc};
+use serde_json::{json, Value};
+
+use super::{
+    create_dependency, create_initiative, date, day, new_dependency, new_outcome, quarter, titles,
+    update_dependency, Org, INITIATIVES, WEEKLY_SYNC,
+};
+use crate::common::{assert_code, days_ago, TestApp};
 
 // ---------------------------------------------------------------------------------
 // The weekly sync
@@ -93,13 +100,13 @@ async fn the_weekly_sync_shows_dependencies_due_within_14_days_outcomes_at_risk_
     // Conversion fell, latency (lower is better) rose: both worse. Signups rose; NPS
     // has one value; Search's own KPI fell but is not Payments'.
     let conversion = org.kpi(&app, &org.checkout, "Conversion", true).await;
-    let latency = new_kpi(
-        &app,
-        &org.admin,
-        json!({ "teamId": org.payments, "name": "Latency", "unit": "DURATION_SECONDS",
+    let latency = app
+        .create_kpi(
+            &org.admin,
+            json!({ "teamId": org.payments, "name": "Latency", "unit": "DURATION_SECONDS",
                 "direction": "LOWER_IS_BETTER", "category": "RELIABILITY" }),
-    )
-    .await;
+        )
+        .await;
     let signups = org.kpi(&app, &org.wallet, "Signups", false).await;
     let nps = org.kpi(&app, &org.wallet, "NPS", false).await;
     let search_kpi = org.kpi(&app, &org.ranking, "Search CTR", false).await;
@@ -109,10 +116,13 @@ async fn the_weekly_sync_shows_dependencies_due_within_14_days_outcomes_at_risk_
         (&signups, [10.0, 14.0]),
         (&search_kpi, [30.0, 20.0]),
     ] {
-        record(&app, &org.admin, kpi, values[0], 6.0).await;
-        record(&app, &org.admin, kpi, values[1], 1.0).await;
+        app.record_measurement(&org.admin, kpi, values[0], &days_ago(6.0))
+            .await;
+        app.record_measurement(&org.admin, kpi, values[1], &days_ago(1.0))
+            .await;
     }
-    record(&app, &org.admin, &nps, 30.0, 1.0).await;
+    app.record_measurement(&org.admin, &nps, 30.0, &days_ago(1.0))
+        .await;
 
     let want_deps = ["Overdue", "Due in 10 days", "Needed from us in 13 days"];
     for week in [Value::Null, json!(day(0))] {
