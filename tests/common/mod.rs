@@ -29,7 +29,11 @@ pub enum Db {
 }
 
 /// Defines, for each `async fn name(app: TestApp)`, a test on SQLite and one on
-/// PostgreSQL (which passes without running when `TEST_DATABASE_URL` is unset).
+/// PostgreSQL. The PostgreSQL one creates its database on the server of
+/// `TEST_DATABASE_URL`; when that is unset it passes without running (a laptop without
+/// PostgreSQL), unless `NORTHSTAR_REQUIRE_POSTGRES` is set (to anything but `0`): then
+/// it fails. `.ci/run` sets both whenever a PostgreSQL answers, so CI never passes a
+/// PostgreSQL test it skipped.
 #[macro_export]
 macro_rules! db_tests {
     ($($name:ident),* $(,)?) => { $(
@@ -148,9 +152,10 @@ impl TestApp {
         }
     }
 
-    /// A server on a fresh PostgreSQL database, when `TEST_DATABASE_URL` is set.
+    /// A server on a fresh PostgreSQL database, when `TEST_DATABASE_URL` is set; see
+    /// [`postgres_url`] for when it is not.
     pub async fn spawn_postgres() -> Option<Self> {
-        std::env::var("TEST_DATABASE_URL").ok()?;
+        postgres_url()?;
         Some(Self::spawn_with(Db::Postgres, |_| {}).await)
     }
 
@@ -217,10 +222,33 @@ impl TestApp {
     }
 }
 
+/// `TEST_DATABASE_URL`: the PostgreSQL server (and a database on it to connect to)
+/// where PostgreSQL tests create their databases. `None` when it is unset (or empty):
+/// the caller skips its PostgreSQL test.
+///
+/// # Panics
+/// When `TEST_DATABASE_URL` is unset but `NORTHSTAR_REQUIRE_POSTGRES` is set (to
+/// anything but `0`): a run that requires PostgreSQL must not pass by skipping it.
+pub fn postgres_url() -> Option<String> {
+    let url = std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| !url.is_empty());
+    let required =
+        std::env::var("NORTHSTAR_REQUIRE_POSTGRES").is_ok_and(|v| !v.is_empty() && v != "0");
+    assert!(
+        url.is_some() || !required,
+        "NORTHSTAR_REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not: this PostgreSQL \
+         test may not be skipped. Set TEST_DATABASE_URL (e.g. \
+         postgres://postgres@127.0.0.1:5432/postgres), or unset NORTHSTAR_REQUIRE_POSTGRES \
+         to test on SQLite only."
+    );
+    url
+}
+
 /// Creates `northstar_t_<random>` on the server of `TEST_DATABASE_URL` and returns
 /// its URL. `.ci/run` drops these databases before and after a run.
 pub async fn fresh_postgres_database() -> String {
-    let base = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
+    let base = postgres_url().expect("TEST_DATABASE_URL is set");
     let (server, _db) = base.rsplit_once('/').expect("URL with a database name");
     let name = format!("northstar_t_{}", uuid::Uuid::new_v4().simple());
     let admin: DatabaseConnection = Database::connect(base.clone())
