@@ -887,21 +887,78 @@ async fn a_well_formed_user_id_that_does_not_exist_is_not_found(app: TestApp) {
 // Races: each of these once failed (write skew on PostgreSQL, SQLITE_BUSY_SNAPSHOT on
 // SQLite, a refresh-token family revoked before the winner's new token existed).
 
+/// The organisation's active ADMINs (display names), as `who` lists them.
+async fn admins(app: &TestApp, who: &Session) -> Vec<String> {
+    let (total, names) = users(app, who, json!({ "orgRole": "ADMIN" })).await;
+    assert_eq!(total, names.len() as i64);
+    names
+}
+
+/// Asserts that `res` failed with `code` (on `field`, when given).
+#[track_caller]
+fn assert_refused(res: &Gql, code: &str, field: Option<&str>, what: &str) {
+    assert_eq!(res.error_code(), Some(code), "{what}: {}", res.body);
+    assert_eq!(res.error_field(), field, "{what}: {}", res.body);
+}
+
 async fn two_admins_removing_each_other_at_once_leave_the_organisation_an_admin(app: TestApp) {
+    // The rule (updateUserRole, deactivateUser): the organisation keeps at least one
+    // active ADMIN; a call that would leave none is BAD_USER_INPUT on its field
+    // (`orgRole`, `userId`). Exactly one of the two calls wins. The other is refused by
+    // that rule when it runs while the winner's change is in flight; when it starts
+    // after the winner committed, its caller is refused first, as no longer an ADMIN
+    // (FORBIDDEN) or deactivated (UNAUTHENTICATED). Runs see both; any other outcome
+    // fails.
+    let mut refused_by_the_rule = 0;
     for round in 0..20 {
         let a = app.register_org(&format!("Org {round}")).await;
         let b = app
             .add_user(&a, &format!("Bea {round}"), "DESIGN", "ADMIN")
             .await;
-        let (by_a, by_b) = futures_util::join!(
+        let (a_deactivates_b, b_demotes_a) = futures_util::join!(
             deactivate(&app, &a, &b.user_id),
             update_role(&app, &b, &a.user_id, "MEMBER"),
         );
-        assert!(
-            by_a.outcome().is_err() || by_b.outcome().is_err(),
-            "round {round}: both succeeded, no active admin is left"
+        let (survivor, survivor_name) = match (a_deactivates_b.outcome(), b_demotes_a.outcome()) {
+            (Ok(()), Err(code)) => {
+                let what = format!("round {round}: b demoting a after a deactivated b");
+                match code.as_str() {
+                    "UNAUTHENTICATED" => assert_refused(&b_demotes_a, &code, None, &what),
+                    _ => {
+                        assert_refused(&b_demotes_a, "BAD_USER_INPUT", Some("orgRole"), &what);
+                        refused_by_the_rule += 1;
+                    }
+                }
+                (&a, format!("Org {round} Admin"))
+            }
+            (Err(code), Ok(())) => {
+                let what = format!("round {round}: a deactivating b after b demoted a");
+                match code.as_str() {
+                    "FORBIDDEN" => assert_refused(&a_deactivates_b, &code, None, &what),
+                    _ => {
+                        assert_refused(&a_deactivates_b, "BAD_USER_INPUT", Some("userId"), &what);
+                        refused_by_the_rule += 1;
+                    }
+                }
+                (&b, format!("Bea {round}"))
+            }
+            (Ok(()), Ok(())) => panic!("round {round}: both succeeded, no active admin is left"),
+            (Err(_), Err(_)) => panic!(
+                "round {round}: both were refused, yet one of them could go ahead: {} / {}",
+                a_deactivates_b.body, b_demotes_a.body
+            ),
+        };
+        assert_eq!(
+            admins(&app, survivor).await,
+            [survivor_name],
+            "round {round}: the organisation's one active ADMIN"
         );
     }
+    // Otherwise every round ran one call after the other, and the rule went untested.
+    assert!(
+        refused_by_the_rule > 0,
+        "in 20 rounds the two calls never overlapped"
+    );
 }
 
 async fn concurrent_role_changes_of_different_users_all_succeed(app: TestApp) {
