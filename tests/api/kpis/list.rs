@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::{kpis, update_kpi, Org, ADD_KPI_OWNER, ARCHIVE_KPI, KPIS};
+use super::{add_owner, kpis, update_kpi, Org, ARCHIVE_KPI, KPIS};
 use crate::common::{assert_bad_input, days_ago, instant, names, TestApp};
 
 /// Four KPIs across two teams and their squads, plus an archived one.
@@ -56,13 +56,7 @@ impl Catalogue {
             .data();
         // Shared: conversion (engineer + product), CSAT (engineer + design).
         for (k, who) in [(&conversion, &org.pm), (&csat, &org.designer)] {
-            app.gql_as(
-                &org.admin,
-                ADD_KPI_OWNER,
-                json!({ "input": { "kpiId": k, "userId": who.user_id } }),
-            )
-            .await
-            .data();
+            add_owner(app, &org.admin, k, &who.user_id).await.data();
         }
         // Attainments: conversion 0.75, latency 0.25, CSAT 1.0, deploys unknown.
         app.record_measurement(&org.admin, &conversion, 55.0, &days_ago(1.0))

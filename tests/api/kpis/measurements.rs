@@ -6,7 +6,7 @@ use futures_util::future::join_all;
 use serde_json::{json, Value};
 
 use super::{
-    assert_close, float, kpi, record, Org, ADD_KPI_OWNER, DELETE_MEASUREMENT, MEASUREMENTS,
+    add_owner, assert_close, float, kpi, record, Org, DELETE_MEASUREMENT, MEASUREMENTS,
     MEASUREMENT_FIELDS,
 };
 use crate::common::{assert_bad_input, assert_code, days_ago, denied, instant, TestApp};
@@ -371,13 +371,7 @@ async fn only_owners_leads_and_admins_may_delete_a_measurement(app: TestApp) {
     let org = Org::new(&app, "Acme").await;
     let id = org.conversion(&app).await;
     for who in [&org.engineer, &org.pm] {
-        app.gql_as(
-            &org.admin,
-            ADD_KPI_OWNER,
-            json!({ "input": { "kpiId": id, "userId": who.user_id } }),
-        )
-        .await
-        .data();
+        add_owner(&app, &org.admin, &id, &who.user_id).await.data();
     }
     let by_engineer = app
         .record_measurement(&org.engineer, &id, 45.0, &days_ago(2.0))

@@ -99,6 +99,18 @@ async fn record(app: &TestApp, who: &Session, input: Value) -> Gql {
         .await
 }
 
+/// Makes `user` an owner of `kpi`, as `who`.
+async fn add_owner(app: &TestApp, who: &Session, kpi: &str, user: &str) -> Gql {
+    let input = json!({ "input": { "kpiId": kpi, "userId": user } });
+    app.gql_as(who, ADD_KPI_OWNER, input).await
+}
+
+/// Removes `user` from the owners of `kpi`, as `who`.
+async fn remove_owner(app: &TestApp, who: &Session, kpi: &str, user: &str) -> Gql {
+    let input = json!({ "input": { "kpiId": kpi, "userId": user } });
+    app.gql_as(who, REMOVE_KPI_OWNER, input).await
+}
+
 /// A KPI as `who` reads it through `node`.
 async fn kpi(app: &TestApp, who: &Session, id: &str) -> Value {
     app.gql_as(who, &kpi_query(), json!({ "id": id }))

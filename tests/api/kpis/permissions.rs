@@ -4,8 +4,8 @@
 use serde_json::{json, Value};
 
 use super::{
-    create_kpi, kpi, kpi_query, kpis, record, update_kpi, Org, ADD_KPI_OWNER, ARCHIVE_KPI,
-    DELETE_MEASUREMENT, REMOVE_KPI_OWNER,
+    add_owner, create_kpi, kpi, kpi_query, kpis, record, update_kpi, Org, ADD_KPI_OWNER,
+    ARCHIVE_KPI, DELETE_MEASUREMENT, REMOVE_KPI_OWNER,
 };
 use crate::common::{assert_code, days_ago, denied, Cast, TestApp, Who};
 
@@ -95,12 +95,7 @@ async fn a_kpi_is_defined_and_edited_by_an_admin_or_a_lead_of_its_team_or_squad(
             .await
             .outcome();
             assert_eq!(got, *want, "updateKpi as {what}");
-            let got = app
-                .gql_as(
-                    session,
-                    ADD_KPI_OWNER,
-                    json!({ "input": { "kpiId": id, "userId": cast.as_(Who::ProductMember).user_id } }),
-                )
+            let got = add_owner(&app, session, &id, &cast.as_(Who::ProductMember).user_id)
                 .await
                 .outcome();
             assert_eq!(got, *want, "addKpiOwner as {what}");
@@ -159,13 +154,7 @@ async fn a_measurement_is_recorded_by_an_owner_or_a_member_of_the_kpis_squad(app
             )
             .await;
         for who in [cast.as_(Who::ProductMember), cast.as_(Who::Viewer)] {
-            app.gql_as(
-                &cast.admin,
-                ADD_KPI_OWNER,
-                json!({ "input": { "kpiId": id, "userId": who.user_id } }),
-            )
-            .await
-            .data();
+            add_owner(&app, &cast.admin, &id, &who.user_id).await.data();
         }
         ids.push(id);
     }
@@ -270,13 +259,7 @@ async fn another_organisation_cannot_see_or_touch_a_kpi(app: TestApp) {
         assert_code(&res, "NOT_FOUND");
     }
     // Nor can Acme's people be made owners of Globex's KPI, nor Acme's squad be a scope.
-    let res = app
-        .gql_as(
-            &globex.admin,
-            ADD_KPI_OWNER,
-            json!({ "input": { "kpiId": theirs, "userId": acme.pm.user_id } }),
-        )
-        .await;
+    let res = add_owner(&app, &globex.admin, &theirs, &acme.pm.user_id).await;
     assert_code(&res, "NOT_FOUND");
     let res = create_kpi(
         &app,
