@@ -6,8 +6,8 @@ use futures_util::future::join_all;
 use serde_json::{json, Value};
 
 use crate::{
-    common::{Session, TestApp},
-    reviews::{approved, in_review, want, Cast, Who, Who::*},
+    common::{denied, Cast, Session, TestApp, Who, Who::*},
+    reviews::{approved, in_review, review_cast},
 };
 
 const CREATE: &str = r#"mutation($input: CreateDecisionRecordInput!) {
@@ -68,11 +68,11 @@ async fn by_number(app: &TestApp, who: &Session, n: i64) -> Value {
 }
 
 async fn an_approved_review_ends_in_an_accepted_decision_record(app: TestApp) {
-    let cast = Cast::new(&app).await;
+    let cast = review_cast(&app).await;
     let review = approved(&app, &cast, "Move the ledger to PostgreSQL").await;
     let res = app
         .gql_as(
-            &cast.author,
+            cast.as_(Author),
             CREATE,
             json!({ "input": {
                 "fromReviewId": review,
@@ -92,13 +92,13 @@ async fn an_approved_review_ends_in_an_accepted_decision_record(app: TestApp) {
     );
     assert_eq!(record["system"], "payments-api");
     assert_eq!(record["review"]["id"], review.as_str());
-    assert_eq!(record["author"]["id"], cast.author.user_id.as_str());
+    assert_eq!(record["author"]["id"], cast.as_(Author).user_id.as_str());
     assert!(record["acceptedAt"].is_null());
     let id = record["id"].as_str().unwrap().to_owned();
 
     let res = app
         .gql_as(
-            &cast.viewer,
+            cast.as_(Viewer),
             r#"query($id: ID!) { node(id: $id) { ... on ArchitectureReview {
                 decisionRecords { totalCount edges { node { number title } } } } } }"#,
             json!({ "id": review }),
@@ -109,13 +109,13 @@ async fn an_approved_review_ends_in_an_accepted_decision_record(app: TestApp) {
     assert_eq!(records["edges"][0]["node"]["number"], 1);
 
     let res = app
-        .gql_as(&cast.lead, ACCEPT, json!({ "input": { "id": id } }))
+        .gql_as(cast.as_(TeamLead), ACCEPT, json!({ "input": { "id": id } }))
         .await;
     let done = &res.data()["acceptDecisionRecord"]["decisionRecord"];
     assert_eq!(done["status"], "ACCEPTED");
     let accepted_at = done["acceptedAt"].as_str().unwrap();
 
-    let record = by_number(&app, &cast.viewer, 1).await;
+    let record = by_number(&app, cast.as_(Viewer), 1).await;
     assert_eq!(record["id"], id.as_str());
     assert_eq!(
         record["markdown"],
@@ -147,11 +147,11 @@ async fn an_approved_review_ends_in_an_accepted_decision_record(app: TestApp) {
 }
 
 async fn only_an_approved_review_becomes_a_decision_record(app: TestApp) {
-    let cast = Cast::new(&app).await;
+    let cast = review_cast(&app).await;
     let pending = in_review(&app, &cast, "Not yet decided").await;
     let res = app
         .gql_as(
-            &cast.author,
+            cast.as_(Author),
             CREATE,
             json!({ "input": { "fromReviewId": pending, "decision": "d" } }),
         )
@@ -163,7 +163,7 @@ async fn only_an_approved_review_becomes_a_decision_record(app: TestApp) {
     let review = approved(&app, &cast, "Cache everything").await;
     let res = app
         .gql_as(
-            &cast.author,
+            cast.as_(Author),
             CREATE,
             json!({ "input": { "fromReviewId": review, "title": "Cache product pages",
                                "system": "catalogue", "decision": "d" } }),
@@ -176,11 +176,11 @@ async fn only_an_approved_review_becomes_a_decision_record(app: TestApp) {
 }
 
 async fn a_record_changes_while_proposed_then_is_accepted_and_deprecated(app: TestApp) {
-    let cast = Cast::new(&app).await;
-    let (id, _) = create(&app, &cast.engineer, "Use gRPC inside").await;
+    let cast = review_cast(&app).await;
+    let (id, _) = create(&app, cast.as_(Engineer), "Use gRPC inside").await;
     let res = app
         .gql_as(
-            &cast.engineer,
+            cast.as_(Engineer),
             UPDATE,
             json!({ "input": { "id": id, "title": "Use gRPC between services", "expectedVersion": 1 } }),
         )
@@ -191,7 +191,7 @@ async fn a_record_changes_while_proposed_then_is_accepted_and_deprecated(app: Te
     );
     let res = app
         .gql_as(
-            &cast.engineer,
+            cast.as_(Engineer),
             UPDATE,
             json!({ "input": { "id": id, "title": "Stale", "expectedVersion": 1 } }),
         )
@@ -227,13 +227,17 @@ async fn a_record_changes_while_proposed_then_is_accepted_and_deprecated(app: Te
         assert_eq!(res.error_field(), Some("id"), "{name}");
     }
     let res = app
-        .gql_as(&cast.lead, DEPRECATE, json!({ "input": { "id": id } }))
+        .gql_as(
+            cast.as_(TeamLead),
+            DEPRECATE,
+            json!({ "input": { "id": id } }),
+        )
         .await;
     assert_eq!(
         res.data()["deprecateDecisionRecord"]["decisionRecord"]["status"],
         "DEPRECATED"
     );
-    let record = by_number(&app, &cast.viewer, 1).await;
+    let record = by_number(&app, cast.as_(Viewer), 1).await;
     assert_eq!(record["status"], "DEPRECATED");
     assert!(record["markdown"]
         .as_str()
@@ -242,12 +246,12 @@ async fn a_record_changes_while_proposed_then_is_accepted_and_deprecated(app: Te
 }
 
 async fn superseding_links_both_records_both_ways(app: TestApp) {
-    let cast = Cast::new(&app).await;
+    let cast = review_cast(&app).await;
     let mysql = accepted(&app, &cast, "Use MySQL").await;
     let postgres = accepted(&app, &cast, "Use PostgreSQL").await;
     let res = app
         .gql_as(
-            &cast.lead,
+            cast.as_(TeamLead),
             SUPERSEDE,
             json!({ "input": { "id": mysql, "supersededById": postgres } }),
         )
@@ -265,7 +269,7 @@ async fn superseding_links_both_records_both_ways(app: TestApp) {
         mysql.as_str()
     );
 
-    let old = by_number(&app, &cast.viewer, 1).await;
+    let old = by_number(&app, cast.as_(Viewer), 1).await;
     assert_eq!(old["supersededBy"]["number"], 2);
     assert!(
         old["markdown"]
@@ -275,7 +279,7 @@ async fn superseding_links_both_records_both_ways(app: TestApp) {
         "{}",
         old["markdown"]
     );
-    let new = by_number(&app, &cast.viewer, 2).await;
+    let new = by_number(&app, cast.as_(Viewer), 2).await;
     assert!(new["supersededBy"].is_null());
     assert_eq!(new["supersedes"]["edges"][0]["node"]["title"], "Use MySQL");
     assert!(
@@ -299,7 +303,7 @@ async fn superseding_links_both_records_both_ways(app: TestApp) {
         .await
         .data();
     }
-    let newest = by_number(&app, &cast.viewer, 4).await;
+    let newest = by_number(&app, cast.as_(Viewer), 4).await;
     assert_eq!(newest["supersedes"]["totalCount"], 2);
     let md = newest["markdown"].as_str().unwrap();
     assert!(md.contains("Supersedes [2. Use PostgreSQL](0002-use-postgresql.md)\n\nSupersedes [3. Use SQLite at the edge](0003-use-sqlite-at-the-edge.md)\n"), "{md}");
@@ -340,16 +344,16 @@ async fn superseding_links_both_records_both_ways(app: TestApp) {
 }
 
 async fn who_may_write_a_decision_record(app: TestApp) {
-    let cast = Cast::new(&app).await;
+    let cast = review_cast(&app).await;
     let (id, _) = create(&app, &cast.admin, "Shared").await;
-    for (who, w) in [
+    for (who, want) in [
         (Admin, Ok(())),
         (ProductAdmin, Ok(())),
-        (EngineeringLead, Ok(())),
+        (TeamLead, Ok(())),
         (Engineer, Ok(())),
-        (ProductMember, Err("FORBIDDEN")),
-        (ProductLead, Err("FORBIDDEN")),
-        (Viewer, Err("FORBIDDEN")),
+        (ProductMember, denied("FORBIDDEN")),
+        (ProductLead, denied("FORBIDDEN")),
+        (Viewer, denied("FORBIDDEN")),
     ] {
         let got = app
             .gql_as(
@@ -359,7 +363,7 @@ async fn who_may_write_a_decision_record(app: TestApp) {
             )
             .await
             .outcome();
-        assert_eq!(got, want(w), "createDecisionRecord as {who:?}");
+        assert_eq!(got, want, "createDecisionRecord as {who:?}");
         let got = app
             .gql_as(
                 cast.as_(who),
@@ -368,7 +372,7 @@ async fn who_may_write_a_decision_record(app: TestApp) {
             )
             .await
             .outcome();
-        assert_eq!(got, want(w), "updateDecisionRecord as {who:?}");
+        assert_eq!(got, want, "updateDecisionRecord as {who:?}");
     }
     let got = app
         .gql_as(
@@ -378,40 +382,43 @@ async fn who_may_write_a_decision_record(app: TestApp) {
         )
         .await
         .outcome();
-    assert_eq!(got, want(Err("NOT_FOUND")));
+    assert_eq!(got, denied("NOT_FOUND"));
 }
 
-const DECIDERS: [(Who, Result<(), &str>); 9] = [
-    (Admin, Ok(())),
-    (ProductAdmin, Ok(())),
-    (EngineeringLead, Ok(())),
-    (Engineer, Err("FORBIDDEN")),
-    (Author, Err("FORBIDDEN")),
-    (ProductLead, Err("FORBIDDEN")),
-    (ProductMember, Err("FORBIDDEN")),
-    (Viewer, Err("FORBIDDEN")),
-    (OtherOrgAdmin, Err("NOT_FOUND")),
-];
+/// Who may decide on a record: admins and engineering leads of a team (the TeamLead).
+fn deciders() -> [(Who, Result<(), String>); 9] {
+    [
+        (Admin, Ok(())),
+        (ProductAdmin, Ok(())),
+        (TeamLead, Ok(())),
+        (Engineer, denied("FORBIDDEN")),
+        (Author, denied("FORBIDDEN")),
+        (ProductLead, denied("FORBIDDEN")),
+        (ProductMember, denied("FORBIDDEN")),
+        (Viewer, denied("FORBIDDEN")),
+        (OtherOrgAdmin, denied("NOT_FOUND")),
+    ]
+}
 
 async fn engineering_leads_and_admins_accept_deprecate_and_supersede(app: TestApp) {
-    let cast = Cast::new(&app).await;
-    for (who, w) in DECIDERS {
-        let (id, _) = create(&app, &cast.engineer, "To accept").await;
+    let cast = review_cast(&app).await;
+    for (who, want) in deciders() {
+        let (id, _) = create(&app, cast.as_(Engineer), "To accept").await;
         let got = app
             .gql_as(cast.as_(who), ACCEPT, json!({ "input": { "id": id } }))
             .await
             .outcome();
-        assert_eq!(got, want(w), "acceptDecisionRecord as {who:?}");
+        assert_eq!(got, want, "acceptDecisionRecord as {who:?}");
     }
-    for (who, w) in DECIDERS {
+    for (who, want) in deciders() {
         let id = accepted(&app, &cast, "To deprecate").await;
         let got = app
             .gql_as(cast.as_(who), DEPRECATE, json!({ "input": { "id": id } }))
             .await
             .outcome();
-        assert_eq!(got, want(w), "deprecateDecisionRecord as {who:?}");
+        assert_eq!(got, want, "deprecateDecisionRecord as {who:?}");
     }
-    for (who, w) in DECIDERS {
+    for (who, want) in deciders() {
         let old = accepted(&app, &cast, "Old way").await;
         let new = accepted(&app, &cast, "New way").await;
         let got = app
@@ -422,24 +429,24 @@ async fn engineering_leads_and_admins_accept_deprecate_and_supersede(app: TestAp
             )
             .await
             .outcome();
-        assert_eq!(got, want(w), "supersedeDecisionRecord as {who:?}");
+        assert_eq!(got, want, "supersedeDecisionRecord as {who:?}");
     }
     // Everybody reads, the viewer included.
     let res = app
         .gql_as(
-            &cast.viewer,
+            cast.as_(Viewer),
             "{ decisionRecords { totalCount } }",
             json!({}),
         )
         .await;
     assert_eq!(
         res.data()["decisionRecords"]["totalCount"],
-        DECIDERS.len() * 4
+        deciders().len() * 4
     );
 }
 
 async fn another_organisations_decision_records_are_not_found(app: TestApp) {
-    let cast = Cast::new(&app).await;
+    let cast = review_cast(&app).await;
     let acme = accepted(&app, &cast, "Acme's choice").await;
     let review = approved(&app, &cast, "Acme's review").await;
     let other = &cast.other_admin;
@@ -496,13 +503,13 @@ async fn another_organisations_decision_records_are_not_found(app: TestApp) {
         .await;
     assert_eq!(res.data()["decisionRecords"]["totalCount"], 1);
     // Acme's record is as it was.
-    let ours = by_number(&app, &cast.viewer, 1).await;
+    let ours = by_number(&app, cast.as_(Viewer), 1).await;
     assert_eq!(ours["title"], "Acme's choice");
     assert_eq!(ours["status"], "ACCEPTED");
 }
 
 async fn bad_decision_record_input_is_refused_with_its_field(app: TestApp) {
-    let cast = Cast::new(&app).await;
+    let cast = review_cast(&app).await;
     let (id, _) = create(&app, &cast.admin, "Valid").await;
     let review = in_review(&app, &cast, "A review").await;
     let long = "x".repeat(50_001);
@@ -594,7 +601,7 @@ async fn bad_decision_record_input_is_refused_with_its_field(app: TestApp) {
 }
 
 async fn decision_records_filter_by_status_system_and_text(app: TestApp) {
-    let cast = Cast::new(&app).await;
+    let cast = review_cast(&app).await;
     let one = accepted(&app, &cast, "Use PostgreSQL").await;
     let _two = create(&app, &cast.admin, "Use Kafka for events").await;
     let res = app
@@ -614,7 +621,7 @@ async fn decision_records_filter_by_status_system_and_text(app: TestApp) {
 
     let numbers = |filter: Value, order: Value| {
         let app = &app;
-        let viewer = &cast.viewer;
+        let viewer = cast.as_(Viewer);
         async move {
             let res = app
                 .gql_as(
@@ -671,7 +678,7 @@ async fn decision_records_filter_by_status_system_and_text(app: TestApp) {
     // Pages by number, with cursors.
     let res = app
         .gql_as(
-            &cast.viewer,
+            cast.as_(Viewer),
             "{ decisionRecords(first: 3) { pageInfo { hasNextPage endCursor } edges { node { number } } } }",
             json!({}),
         )
@@ -680,7 +687,7 @@ async fn decision_records_filter_by_status_system_and_text(app: TestApp) {
     assert_eq!(page["pageInfo"]["hasNextPage"], true);
     let res = app
         .gql_as(
-            &cast.viewer,
+            cast.as_(Viewer),
             "query($a: String) { decisionRecords(first: 3, after: $a) { pageInfo { hasNextPage } edges { node { number } } } }",
             json!({ "a": page["pageInfo"]["endCursor"] }),
         )
@@ -691,8 +698,13 @@ async fn decision_records_filter_by_status_system_and_text(app: TestApp) {
 }
 
 async fn twenty_records_written_at_once_are_numbered_1_to_20(app: TestApp) {
-    let cast = Cast::new(&app).await;
-    let writers = [&cast.admin, &cast.lead, &cast.engineer, &cast.author];
+    let cast = review_cast(&app).await;
+    let writers = [
+        &cast.admin,
+        cast.as_(TeamLead),
+        cast.as_(Engineer),
+        cast.as_(Author),
+    ];
     let results = join_all((0..20).map(|i| {
         let app = &app;
         let who = writers[i % writers.len()];
@@ -718,7 +730,7 @@ async fn twenty_records_written_at_once_are_numbered_1_to_20(app: TestApp) {
     assert_eq!(numbers, (1..=20).collect::<Vec<i64>>());
     let res = app
         .gql_as(
-            &cast.viewer,
+            cast.as_(Viewer),
             "{ decisionRecords { totalCount } }",
             json!({}),
         )

@@ -4,7 +4,7 @@
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 
-use crate::common::{Gql, Session, TestApp};
+use crate::common::{base64url, denied, global_id, Cast, Gql, Session, TestApp, Who};
 
 /// The password `TestApp::register_org` gives an organisation's first admin.
 const ADMIN_PASSWORD: &str = "correct horse battery";
@@ -150,79 +150,7 @@ async fn users(app: &TestApp, who: &Session, filter: Value) -> (i64, Vec<String>
 
 /// The `Session` that an `AuthPayload` at `data[field]` describes.
 fn session_of(res: &Gql, field: &str) -> Session {
-    let p = &res.data()[field];
-    Session {
-        token: p["accessToken"].as_str().unwrap().to_owned(),
-        refresh_token: p["refreshToken"].as_str().unwrap().to_owned(),
-        user_id: p["user"]["id"].as_str().unwrap().to_owned(),
-        email: p["user"]["email"].as_str().unwrap().to_owned(),
-    }
-}
-
-/// base64url without padding, as the server's global ids and JWT segments use.
-fn base64url(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
-}
-
-/// A well-formed global id of `kind` for `uuid`, existing or not.
-fn global_id(kind: &str, uuid: &str) -> String {
-    base64url(format!("{kind}:{uuid}").as_bytes())
-}
-
-/// Who calls, in a permission table.
-#[derive(Debug, Clone, Copy)]
-enum Who {
-    Admin,
-    Member,
-    Viewer,
-    OtherOrgAdmin,
-}
-
-/// One organisation's admin, member and viewer, and the admin of another organisation.
-struct Cast {
-    admin: Session,
-    member: Session,
-    viewer: Session,
-    other_org_admin: Session,
-}
-
-impl Cast {
-    async fn new(app: &TestApp) -> Self {
-        let admin = app.register_org("Acme").await;
-        let member = app
-            .add_user(&admin, "Mia Member", "ENGINEERING", "MEMBER")
-            .await;
-        let viewer = app.add_user(&admin, "Vic Viewer", "DESIGN", "VIEWER").await;
-        let other_org_admin = app.register_org("Globex").await;
-        Self {
-            admin,
-            member,
-            viewer,
-            other_org_admin,
-        }
-    }
-
-    fn as_(&self, who: Who) -> &Session {
-        match who {
-            Who::Admin => &self.admin,
-            Who::Member => &self.member,
-            Who::Viewer => &self.viewer,
-            Who::OtherOrgAdmin => &self.other_org_admin,
-        }
-    }
+    Session::from_auth_payload(&res.data()[field])
 }
 
 // ---------------------------------------------------------------------------------
@@ -638,48 +566,44 @@ async fn an_email_already_registered_cannot_be_invited(app: TestApp) {
 // Who may administer users (DESIGN §2: ADMIN only)
 
 async fn only_an_admin_may_invite_users(app: TestApp) {
-    let cast = Cast::new(&app).await;
+    let cast = Cast::with(&[Who::Member, Who::Viewer]).build(&app).await;
     let vars = json!({ "input": {
         "email": "new@acme.test", "displayName": "New Person",
         "discipline": "DESIGN", "orgRole": "MEMBER"
     }});
     // Admin last, with the same email: its success shows the denied calls left nothing.
     for (who, want) in [
-        (Who::Member, Err("FORBIDDEN")),
-        (Who::Viewer, Err("FORBIDDEN")),
+        (Who::Member, denied("FORBIDDEN")),
+        (Who::Viewer, denied("FORBIDDEN")),
         (Who::Admin, Ok(())),
     ] {
         let got = app
             .gql_as(cast.as_(who), INVITE, vars.clone())
             .await
             .outcome();
-        assert_eq!(got, want.map_err(str::to_owned), "inviteUser as {who:?}");
+        assert_eq!(got, want, "inviteUser as {who:?}");
     }
     let (total, names) = users(&app, &cast.admin, json!({ "search": "New Person" })).await;
     assert_eq!((total, names), (1, vec!["New Person".to_owned()]));
 }
 
 async fn only_an_admin_may_change_a_users_role(app: TestApp) {
-    let cast = Cast::new(&app).await;
+    let cast = Cast::with(&[Who::Member, Who::Viewer]).build(&app).await;
     let target = app
         .add_user(&cast.admin, "Tess Target", "PRODUCT", "MEMBER")
         .await;
     let vars = json!({ "input": { "userId": target.user_id, "orgRole": "VIEWER" } });
     for (who, want) in [
-        (Who::Member, Err("FORBIDDEN")),
-        (Who::Viewer, Err("FORBIDDEN")),
-        (Who::OtherOrgAdmin, Err("NOT_FOUND")),
+        (Who::Member, denied("FORBIDDEN")),
+        (Who::Viewer, denied("FORBIDDEN")),
+        (Who::OtherOrgAdmin, denied("NOT_FOUND")),
         (Who::Admin, Ok(())),
     ] {
         let got = app
             .gql_as(cast.as_(who), UPDATE_ROLE, vars.clone())
             .await
             .outcome();
-        assert_eq!(
-            got,
-            want.map_err(str::to_owned),
-            "updateUserRole as {who:?}"
-        );
+        assert_eq!(got, want, "updateUserRole as {who:?}");
         let role = &user(&app, &cast.admin, &target.user_id).await["orgRole"];
         let expected = if want.is_ok() { "VIEWER" } else { "MEMBER" };
         assert_eq!(role, expected, "role after updateUserRole as {who:?}");
@@ -690,26 +614,22 @@ async fn only_an_admin_may_change_a_users_role(app: TestApp) {
 }
 
 async fn only_an_admin_may_deactivate_a_user(app: TestApp) {
-    let cast = Cast::new(&app).await;
+    let cast = Cast::with(&[Who::Member, Who::Viewer]).build(&app).await;
     let target = app
         .add_user(&cast.admin, "Tess Target", "PRODUCT", "MEMBER")
         .await;
     let vars = json!({ "input": { "userId": target.user_id } });
     for (who, want) in [
-        (Who::Member, Err("FORBIDDEN")),
-        (Who::Viewer, Err("FORBIDDEN")),
-        (Who::OtherOrgAdmin, Err("NOT_FOUND")),
+        (Who::Member, denied("FORBIDDEN")),
+        (Who::Viewer, denied("FORBIDDEN")),
+        (Who::OtherOrgAdmin, denied("NOT_FOUND")),
         (Who::Admin, Ok(())),
     ] {
         let got = app
             .gql_as(cast.as_(who), DEACTIVATE, vars.clone())
             .await
             .outcome();
-        assert_eq!(
-            got,
-            want.map_err(str::to_owned),
-            "deactivateUser as {who:?}"
-        );
+        assert_eq!(got, want, "deactivateUser as {who:?}");
         let active = &user(&app, &cast.admin, &target.user_id).await["isActive"];
         assert_eq!(
             active,
@@ -967,21 +887,78 @@ async fn a_well_formed_user_id_that_does_not_exist_is_not_found(app: TestApp) {
 // Races: each of these once failed (write skew on PostgreSQL, SQLITE_BUSY_SNAPSHOT on
 // SQLite, a refresh-token family revoked before the winner's new token existed).
 
+/// The organisation's active ADMINs (display names), as `who` lists them.
+async fn admins(app: &TestApp, who: &Session) -> Vec<String> {
+    let (total, names) = users(app, who, json!({ "orgRole": "ADMIN" })).await;
+    assert_eq!(total, names.len() as i64);
+    names
+}
+
+/// Asserts that `res` failed with `code` (on `field`, when given).
+#[track_caller]
+fn assert_refused(res: &Gql, code: &str, field: Option<&str>, what: &str) {
+    assert_eq!(res.error_code(), Some(code), "{what}: {}", res.body);
+    assert_eq!(res.error_field(), field, "{what}: {}", res.body);
+}
+
 async fn two_admins_removing_each_other_at_once_leave_the_organisation_an_admin(app: TestApp) {
+    // The rule (updateUserRole, deactivateUser): the organisation keeps at least one
+    // active ADMIN; a call that would leave none is BAD_USER_INPUT on its field
+    // (`orgRole`, `userId`). Exactly one of the two calls wins. The other is refused by
+    // that rule when it runs while the winner's change is in flight; when it starts
+    // after the winner committed, its caller is refused first, as no longer an ADMIN
+    // (FORBIDDEN) or deactivated (UNAUTHENTICATED). Runs see both; any other outcome
+    // fails.
+    let mut refused_by_the_rule = 0;
     for round in 0..20 {
         let a = app.register_org(&format!("Org {round}")).await;
         let b = app
             .add_user(&a, &format!("Bea {round}"), "DESIGN", "ADMIN")
             .await;
-        let (by_a, by_b) = futures_util::join!(
+        let (a_deactivates_b, b_demotes_a) = futures_util::join!(
             deactivate(&app, &a, &b.user_id),
             update_role(&app, &b, &a.user_id, "MEMBER"),
         );
-        assert!(
-            by_a.outcome().is_err() || by_b.outcome().is_err(),
-            "round {round}: both succeeded, no active admin is left"
+        let (survivor, survivor_name) = match (a_deactivates_b.outcome(), b_demotes_a.outcome()) {
+            (Ok(()), Err(code)) => {
+                let what = format!("round {round}: b demoting a after a deactivated b");
+                match code.as_str() {
+                    "UNAUTHENTICATED" => assert_refused(&b_demotes_a, &code, None, &what),
+                    _ => {
+                        assert_refused(&b_demotes_a, "BAD_USER_INPUT", Some("orgRole"), &what);
+                        refused_by_the_rule += 1;
+                    }
+                }
+                (&a, format!("Org {round} Admin"))
+            }
+            (Err(code), Ok(())) => {
+                let what = format!("round {round}: a deactivating b after b demoted a");
+                match code.as_str() {
+                    "FORBIDDEN" => assert_refused(&a_deactivates_b, &code, None, &what),
+                    _ => {
+                        assert_refused(&a_deactivates_b, "BAD_USER_INPUT", Some("userId"), &what);
+                        refused_by_the_rule += 1;
+                    }
+                }
+                (&b, format!("Bea {round}"))
+            }
+            (Ok(()), Ok(())) => panic!("round {round}: both succeeded, no active admin is left"),
+            (Err(_), Err(_)) => panic!(
+                "round {round}: both were refused, yet one of them could go ahead: {} / {}",
+                a_deactivates_b.body, b_demotes_a.body
+            ),
+        };
+        assert_eq!(
+            admins(&app, survivor).await,
+            [survivor_name],
+            "round {round}: the organisation's one active ADMIN"
         );
     }
+    // Otherwise every round ran one call after the other, and the rule went untested.
+    assert!(
+        refused_by_the_rule > 0,
+        "in 20 rounds the two calls never overlapped"
+    );
 }
 
 async fn concurrent_role_changes_of_different_users_all_succeed(app: TestApp) {

@@ -3,11 +3,10 @@
 //! the number of squads. See `statements.rs` for why those counts are bounded, not equal;
 //! the shape of the benchmark has an exact count (the last test).
 
-use chrono::{Duration, SecondsFormat, Utc};
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 
-use crate::common::{Session, TestApp};
+use crate::common::{days_ago, Session, TestApp};
 
 const SQUADS_WITH_KPIS: &str = r#"{
   squads(first: 50) {
@@ -27,11 +26,6 @@ const SQUADS_WITH_KPIS: &str = r#"{
   }
 }"#;
 
-/// `days` days before now, as a `DateTime` input.
-fn days_ago(days: i64) -> String {
-    (Utc::now() - Duration::days(days)).to_rfc3339_opts(SecondsFormat::Micros, true)
-}
-
 /// Seeds squads `first..first + n` in `team`, each with two KPIs of three measurements
 /// and one outcome measured by the first KPI, and returns the statements the query ran.
 async fn statements_for(app: &TestApp, admin: &Session, team: &str, n: usize, first: usize) -> u64 {
@@ -44,34 +38,21 @@ async fn statements_for(app: &TestApp, admin: &Session, team: &str, n: usize, fi
             ("Conversion", "HIGHER_IS_BETTER"),
             ("Latency", "LOWER_IS_BETTER"),
         ] {
-            let res = app
-                .gql_as(
+            let kpi = app
+                .create_kpi(
                     admin,
-                    "mutation($input: CreateKpiInput!) { createKpi(input: $input) { kpi { id } } }",
-                    json!({ "input": { "squadId": squad, "name": format!("{name} {i:03}"),
+                    json!({ "squadId": squad, "name": format!("{name} {i:03}"),
                         "unit": "SCORE", "category": "DELIVERY", "direction": direction,
                         "baseline": 100.0,
-                        "target": if direction == "HIGHER_IS_BETTER" { 200.0 } else { 50.0 } } }),
+                        "target": if direction == "HIGHER_IS_BETTER" { 200.0 } else { 50.0 } }),
                 )
                 .await;
-            kpis.push(
-                res.data()["createKpi"]["kpi"]["id"]
-                    .as_str()
-                    .unwrap()
-                    .to_owned(),
-            );
+            kpis.push(kpi);
         }
         for kpi in &kpis {
-            for (days, value) in [(20, 100.0), (5, 110.0), (1, 120.0)] {
-                app.gql_as(
-                    admin,
-                    "mutation($input: RecordKpiMeasurementInput!) {
-                        recordKpiMeasurement(input: $input) { measurement { id } } }",
-                    json!({ "input": { "kpiId": kpi, "value": value,
-                                       "recordedAt": days_ago(days) } }),
-                )
-                .await
-                .data();
+            for (days, value) in [(20.0, 100.0), (5.0, 110.0), (1.0, 120.0)] {
+                app.record_measurement(admin, kpi, value, &days_ago(days))
+                    .await;
             }
         }
         app.gql_as(
@@ -175,26 +156,15 @@ async fn a_page_of_40_teams_with_squads_and_kpis_costs_one_statement_per_level(a
                 .create_squad(&admin, &team, &format!("Squad {i:03}"))
                 .await;
             let kpi = app
-                .gql_as(
+                .create_kpi(
                     &admin,
-                    "mutation($input: CreateKpiInput!) { createKpi(input: $input) { kpi { id } } }",
-                    json!({ "input": { "squadId": squad, "name": format!("Uptime {i:03}"),
+                    json!({ "squadId": squad, "name": format!("Uptime {i:03}"),
                         "unit": "PERCENT", "category": "RELIABILITY",
-                        "direction": "HIGHER_IS_BETTER", "baseline": 99.0, "target": 99.9 } }),
+                        "direction": "HIGHER_IS_BETTER", "baseline": 99.0, "target": 99.9 }),
                 )
                 .await;
-            let kpi = kpi.data()["createKpi"]["kpi"]["id"]
-                .as_str()
-                .unwrap()
-                .to_owned();
-            app.gql_as(
-                &admin,
-                "mutation($input: RecordKpiMeasurementInput!) {
-                    recordKpiMeasurement(input: $input) { measurement { id } } }",
-                json!({ "input": { "kpiId": kpi, "value": 99.5, "recordedAt": days_ago(1) } }),
-            )
-            .await
-            .data();
+            app.record_measurement(&admin, &kpi, 99.5, &days_ago(1.0))
+                .await;
         }
         let before = app.statements.get();
         let res = app.gql_as(&admin, TEAMS_SQUADS_KPIS, json!({})).await;

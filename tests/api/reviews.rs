@@ -4,7 +4,7 @@
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 
-use crate::common::{Gql, Session, TestApp};
+use crate::common::{denied, Cast, Gql, Session, TestApp, Who::*};
 
 pub(crate) const OPEN: &str = r#"mutation($input: OpenArchitectureReviewInput!) {
     openArchitectureReview(input: $input) { architectureReview { id status version author { id } } }
@@ -42,106 +42,26 @@ const REVIEW: &str = r#"query($id: ID!) { node(id: $id) { ... on ArchitectureRev
     reviewers { totalCount edges { node { verdict comment verdictAt reviewer { id } } } }
 } } }"#;
 
-/// Who calls, in one organisation (plus an admin of another).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Who {
-    /// The ENGINEERING ADMIN who registered the organisation.
-    Admin,
-    /// A PRODUCT ADMIN.
-    ProductAdmin,
-    /// An ENGINEERING MEMBER who is LEAD of a team.
-    EngineeringLead,
-    /// An ENGINEERING MEMBER: writes the reviews of these tests.
-    Author,
-    /// An ENGINEERING MEMBER assigned as reviewer (with `Cast::second_reviewer`).
-    Reviewer,
-    /// An ENGINEERING MEMBER with no part in the review.
-    Engineer,
-    /// A PRODUCT MEMBER.
-    ProductMember,
-    /// A PRODUCT MEMBER who is LEAD of a team.
-    ProductLead,
-    /// An ENGINEERING VIEWER.
-    Viewer,
-    /// The ADMIN of another organisation.
-    OtherOrgAdmin,
-}
-
-use Who::*;
-
-/// Everybody of the tests, signed in.
-pub(crate) struct Cast {
-    pub admin: Session,
-    pub product_admin: Session,
-    pub lead: Session,
-    pub author: Session,
-    pub reviewer: Session,
-    pub second_reviewer: Session,
-    pub engineer: Session,
-    pub product: Session,
-    pub product_lead: Session,
-    pub viewer: Session,
-    pub other_admin: Session,
-    pub team: String,
-}
-
-impl Cast {
-    pub(crate) async fn new(app: &TestApp) -> Self {
-        let admin = app.register_org("Acme").await;
-        let add = |name: &'static str, discipline: &'static str, role: &'static str| {
-            app.add_user(&admin, name, discipline, role)
-        };
-        let product_admin = add("Paula Admin", "PRODUCT", "ADMIN").await;
-        let lead = add("Lena Lead", "ENGINEERING", "MEMBER").await;
-        let author = add("Ada Author", "ENGINEERING", "MEMBER").await;
-        let reviewer = add("Rita Reviewer", "ENGINEERING", "MEMBER").await;
-        let second_reviewer = add("Rob Reviewer", "ENGINEERING", "MEMBER").await;
-        let engineer = add("Eve Engineer", "ENGINEERING", "MEMBER").await;
-        let product = add("Pat Product", "PRODUCT", "MEMBER").await;
-        let product_lead = add("Pia Productlead", "PRODUCT", "MEMBER").await;
-        let viewer = add("Vic Viewer", "ENGINEERING", "VIEWER").await;
-        let team = app.create_team(&admin, "Platform").await;
-        app.add_team_member(&admin, &team, &lead.user_id, "LEAD")
-            .await;
-        let product_team = app.create_team(&admin, "Checkout").await;
-        app.add_team_member(&admin, &product_team, &product_lead.user_id, "LEAD")
-            .await;
-        let other_admin = app.register_org("Globex").await;
-        Self {
-            admin,
-            product_admin,
-            lead,
-            author,
-            reviewer,
-            second_reviewer,
-            engineer,
-            product,
-            product_lead,
-            viewer,
-            other_admin,
-            team,
-        }
-    }
-
-    pub(crate) fn as_(&self, who: Who) -> &Session {
-        match who {
-            Admin => &self.admin,
-            ProductAdmin => &self.product_admin,
-            EngineeringLead => &self.lead,
-            Author => &self.author,
-            Reviewer => &self.reviewer,
-            Engineer => &self.engineer,
-            ProductMember => &self.product,
-            ProductLead => &self.product_lead,
-            Viewer => &self.viewer,
-            OtherOrgAdmin => &self.other_admin,
-        }
-    }
-}
-
-/// A table's expectation: `Ok(())` or the error code.
-pub(crate) fn want(w: Result<(), &str>) -> Result<(), String> {
-    w.map_err(str::to_owned)
+/// The cast of the review tests (and the decision records'): engineers who write,
+/// review or stand by, product people, a viewer, and two admins. The TeamLead (an
+/// engineer) leads team "Platform", as does the Viewer; the ProductLead leads team
+/// "Checkout".
+pub(crate) async fn review_cast(app: &TestApp) -> Cast {
+    Cast::with(&[
+        ProductAdmin,
+        TeamLead,
+        Author,
+        Reviewer,
+        SecondReviewer,
+        Engineer,
+        ProductMember,
+        ProductLead,
+        Viewer,
+    ])
+    .team("Platform")
+    .other_team("Checkout")
+    .build(app)
+    .await
 }
 
 /// Opens a review as `who`, returning its id.
@@ -195,26 +115,31 @@ pub(crate) async fn verdict(
 
 /// A review by the author with both reviewers assigned, submitted for 2026-12-03.
 pub(crate) async fn in_review(app: &TestApp, cast: &Cast, title: &str) -> String {
-    let id = open(app, &cast.author, title, "payments-api").await;
+    let id = open(app, cast.as_(Author), title, "payments-api").await;
     assign(
         app,
-        &cast.author,
+        cast.as_(Author),
         &id,
-        &[&cast.reviewer.user_id, &cast.second_reviewer.user_id],
+        &[
+            &cast.as_(Reviewer).user_id,
+            &cast.as_(SecondReviewer).user_id,
+        ],
     )
     .await
     .data();
-    submit(app, &cast.author, &id, "2026-12-03").await.data();
+    submit(app, cast.as_(Author), &id, "2026-12-03")
+        .await
+        .data();
     id
 }
 
 /// A review that both reviewers approved.
 pub(crate) async fn approved(app: &TestApp, cast: &Cast, title: &str) -> String {
     let id = in_review(app, cast, title).await;
-    verdict(app, &cast.reviewer, &id, "APPROVE", "")
+    verdict(app, cast.as_(Reviewer), &id, "APPROVE", "")
         .await
         .data();
-    let res = verdict(app, &cast.second_reviewer, &id, "APPROVE", "Ship it").await;
+    let res = verdict(app, cast.as_(SecondReviewer), &id, "APPROVE", "Ship it").await;
     assert_eq!(
         res.data()["submitReviewVerdict"]["architectureReview"]["status"],
         "APPROVED"
@@ -237,40 +162,43 @@ fn verdicts(review: &Value) -> Vec<String> {
 }
 
 async fn a_review_goes_from_draft_to_approved_once_every_reviewer_approves(app: TestApp) {
-    let cast = Cast::new(&app).await;
+    let cast = review_cast(&app).await;
     let res = app
         .gql_as(
-            &cast.author,
+            cast.as_(Author),
             OPEN,
             json!({ "input": { "title": "Move the ledger to PostgreSQL", "system": "ledger",
-                               "proposal": "MySQL 5 is end of life.", "teamId": cast.team } }),
+                               "proposal": "MySQL 5 is end of life.", "teamId": cast.team() } }),
         )
         .await;
     let opened = &res.data()["openArchitectureReview"]["architectureReview"];
     assert_eq!(opened["status"], "DRAFT");
     assert_eq!(opened["version"], 1);
-    assert_eq!(opened["author"]["id"], cast.author.user_id.as_str());
+    assert_eq!(opened["author"]["id"], cast.as_(Author).user_id.as_str());
     let id = opened["id"].as_str().unwrap().to_owned();
 
     let res = assign(
         &app,
-        &cast.author,
+        cast.as_(Author),
         &id,
-        &[&cast.reviewer.user_id, &cast.second_reviewer.user_id],
+        &[
+            &cast.as_(Reviewer).user_id,
+            &cast.as_(SecondReviewer).user_id,
+        ],
     )
     .await;
     let reviewers = &res.data()["assignReviewers"]["architectureReview"]["reviewers"];
     assert_eq!(reviewers["totalCount"], 2);
     assert_eq!(reviewers["edges"][0]["node"]["verdict"], "PENDING");
 
-    let res = submit(&app, &cast.author, &id, "2026-12-03").await;
+    let res = submit(&app, cast.as_(Author), &id, "2026-12-03").await;
     let submitted = &res.data()["submitArchitectureReview"]["architectureReview"];
     assert_eq!(submitted["status"], "IN_REVIEW");
     assert_eq!(submitted["meetingDate"], "2026-12-03");
     assert!(submitted["submittedAt"].is_string());
     assert!(submitted["decidedAt"].is_null());
 
-    let res = verdict(&app, &cast.reviewer, &id, "APPROVE", "Good plan").await;
+    let res = verdict(&app, cast.as_(Reviewer), &id, "APPROVE", "Good plan").await;
     let body = &res.data()["submitReviewVerdict"];
     assert_eq!(body["architectureReview"]["status"], "IN_REVIEW");
     assert!(body["architectureReview"]["decidedAt"].is_null());
@@ -279,25 +207,25 @@ async fn a_review_goes_from_draft_to_approved_once_every_reviewer_approves(app: 
     assert!(body["reviewer"]["verdictAt"].is_string());
     assert_eq!(
         body["reviewer"]["reviewer"]["id"],
-        cast.reviewer.user_id.as_str()
+        cast.as_(Reviewer).user_id.as_str()
     );
 
-    let res = verdict(&app, &cast.second_reviewer, &id, "APPROVE", "").await;
+    let res = verdict(&app, cast.as_(SecondReviewer), &id, "APPROVE", "").await;
     let decided = &res.data()["submitReviewVerdict"]["architectureReview"];
     assert_eq!(decided["status"], "APPROVED");
     assert!(decided["decidedAt"].is_string());
 
-    let r = review(&app, &cast.viewer, &id).await;
+    let r = review(&app, cast.as_(Viewer), &id).await;
     assert_eq!(r["status"], "APPROVED");
     assert_eq!(verdicts(&r), ["APPROVE", "APPROVE"]);
     // The last verdict closes the review: no more verdicts.
-    let res = verdict(&app, &cast.reviewer, &id, "REJECT", "Changed my mind").await;
+    let res = verdict(&app, cast.as_(Reviewer), &id, "REJECT", "Changed my mind").await;
     assert_eq!(res.error_code(), Some("BAD_USER_INPUT"), "{}", res.body);
     assert_eq!(res.error_field(), Some("reviewId"));
 }
 
 async fn every_combination_of_verdicts_decides_the_review(app: TestApp) {
-    let cast = Cast::new(&app).await;
+    let cast = review_cast(&app).await;
     for (first, second, outcome) in [
         ("APPROVE", "APPROVE", "APPROVED"),
         ("APPROVE", "REQUEST_CHANGES", "CHANGES_REQUESTED"),
@@ -310,13 +238,13 @@ async fn every_combination_of_verdicts_decides_the_review(app: TestApp) {
         ("REJECT", "REJECT", "REJECTED"),
     ] {
         let id = in_review(&app, &cast, &format!("{first} then {second}")).await;
-        let res = verdict(&app, &cast.reviewer, &id, first, "because").await;
+        let res = verdict(&app, cast.as_(Reviewer), &id, first, "because").await;
         assert_eq!(
             res.data()["submitReviewVerdict"]["architectureReview"]["status"],
             "IN_REVIEW",
             "{first}: one verdict of two decides nothing"
         );
-        let res = verdict(&app, &cast.second_reviewer, &id, second, "because").await;
+        let res = verdict(&app, cast.as_(SecondReviewer), &id, second, "because").await;
         let decided = &res.data()["submitReviewVerdict"]["architectureReview"];
         assert_eq!(decided["status"], outcome, "{first} + {second}");
         assert!(decided["decidedAt"].is_string(), "{first} + {second}");
@@ -324,19 +252,19 @@ async fn every_combination_of_verdicts_decides_the_review(app: TestApp) {
 
     // A reviewer may change their verdict until the last one is in.
     let id = in_review(&app, &cast, "Changing minds").await;
-    verdict(&app, &cast.reviewer, &id, "REJECT", "No")
+    verdict(&app, cast.as_(Reviewer), &id, "REJECT", "No")
         .await
         .data();
     verdict(
         &app,
-        &cast.reviewer,
+        cast.as_(Reviewer),
         &id,
         "APPROVE",
         "On second thought, yes",
     )
     .await
     .data();
-    let res = verdict(&app, &cast.second_reviewer, &id, "APPROVE", "").await;
+    let res = verdict(&app, cast.as_(SecondReviewer), &id, "APPROVE", "").await;
     assert_eq!(
         res.data()["submitReviewVerdict"]["architectureReview"]["status"],
         "APPROVED"
@@ -344,14 +272,14 @@ async fn every_combination_of_verdicts_decides_the_review(app: TestApp) {
 }
 
 async fn the_last_two_verdicts_given_at_once_still_decide_the_review(app: TestApp) {
-    let cast = Cast::new(&app).await;
+    let cast = review_cast(&app).await;
     for round in 0..5 {
         let id = in_review(&app, &cast, &format!("Race {round}")).await;
         let results = join_all([
-            verdict(&app, &cast.reviewer, &id, "APPROVE", ""),
+            verdict(&app, cast.as_(Reviewer), &id, "APPROVE", ""),
             verdict(
                 &app,
-                &cast.second_reviewer,
+                cast.as_(SecondReviewer),
                 &id,
                 "REQUEST_CHANGES",
                 "More tests",
@@ -362,20 +290,20 @@ async fn the_last_two_verdicts_given_at_once_still_decide_the_review(app: TestAp
             res.data();
         }
         // Whichever came last saw the other's verdict and decided.
-        let r = review(&app, &cast.author, &id).await;
+        let r = review(&app, cast.as_(Author), &id).await;
         assert_eq!(r["status"], "CHANGES_REQUESTED", "round {round}");
     }
 }
 
 async fn resubmitting_after_changes_requested_resets_the_verdicts(app: TestApp) {
-    let cast = Cast::new(&app).await;
+    let cast = review_cast(&app).await;
     let id = in_review(&app, &cast, "Event sourcing for orders").await;
-    verdict(&app, &cast.reviewer, &id, "APPROVE", "Fine by me")
+    verdict(&app, cast.as_(Reviewer), &id, "APPROVE", "Fine by me")
         .await
         .data();
     let res = verdict(
         &app,
-        &cast.second_reviewer,
+        cast.as_(SecondReviewer),
         &id,
         "REQUEST_CHANGES",
         "Say how you replay",
@@ -389,7 +317,7 @@ async fn resubmitting_after_changes_requested_resets_the_verdicts(app: TestApp) 
     // While CHANGES_REQUESTED the author edits, and nobody can give a verdict.
     let res = app
         .gql_as(
-            &cast.author,
+            cast.as_(Author),
             UPDATE,
             json!({ "input": { "id": id, "title": "Event sourcing for orders, with replay" } }),
         )
@@ -398,15 +326,15 @@ async fn resubmitting_after_changes_requested_resets_the_verdicts(app: TestApp) 
         res.data()["updateArchitectureReview"]["architectureReview"]["status"],
         "CHANGES_REQUESTED"
     );
-    let res = verdict(&app, &cast.reviewer, &id, "APPROVE", "").await;
+    let res = verdict(&app, cast.as_(Reviewer), &id, "APPROVE", "").await;
     assert_eq!(res.error_field(), Some("reviewId"), "{}", res.body);
 
-    let res = submit(&app, &cast.author, &id, "2027-01-07").await;
+    let res = submit(&app, cast.as_(Author), &id, "2027-01-07").await;
     let again = &res.data()["submitArchitectureReview"]["architectureReview"];
     assert_eq!(again["status"], "IN_REVIEW");
     assert_eq!(again["meetingDate"], "2027-01-07");
     assert!(again["decidedAt"].is_null());
-    let r = review(&app, &cast.author, &id).await;
+    let r = review(&app, cast.as_(Author), &id).await;
     assert_eq!(verdicts(&r), ["PENDING", "PENDING"]);
     for edge in r["reviewers"]["edges"].as_array().unwrap() {
         assert_eq!(edge["node"]["comment"], "");
@@ -416,7 +344,7 @@ async fn resubmitting_after_changes_requested_resets_the_verdicts(app: TestApp) 
     // One approval is not enough any more: the earlier one was reset.
     let res = verdict(
         &app,
-        &cast.second_reviewer,
+        cast.as_(SecondReviewer),
         &id,
         "APPROVE",
         "Replay is clear",
@@ -426,7 +354,7 @@ async fn resubmitting_after_changes_requested_resets_the_verdicts(app: TestApp) 
         res.data()["submitReviewVerdict"]["architectureReview"]["status"],
         "IN_REVIEW"
     );
-    let res = verdict(&app, &cast.reviewer, &id, "APPROVE", "").await;
+    let res = verdict(&app, cast.as_(Reviewer), &id, "APPROVE", "").await;
     assert_eq!(
         res.data()["submitReviewVerdict"]["architectureReview"]["status"],
         "APPROVED"
@@ -434,8 +362,8 @@ async fn resubmitting_after_changes_requested_resets_the_verdicts(app: TestApp) 
 }
 
 async fn a_review_changes_only_where_its_status_allows(app: TestApp) {
-    let cast = Cast::new(&app).await;
-    let author = &cast.author;
+    let cast = review_cast(&app).await;
+    let author = cast.as_(Author);
 
     // Submitting needs a reviewer.
     let draft = open(&app, author, "Lonely proposal", "search").await;
@@ -489,7 +417,7 @@ async fn a_review_changes_only_where_its_status_allows(app: TestApp) {
         assert_eq!(res.error_code(), Some("BAD_USER_INPUT"), "{}", res.body);
         assert_eq!(res.error_field(), Some("id"), "{}", res.body);
     }
-    let res = assign(&app, author, &done, &[&cast.engineer.user_id]).await;
+    let res = assign(&app, author, &done, &[&cast.as_(Engineer).user_id]).await;
     assert_eq!(res.error_field(), Some("reviewId"), "{}", res.body);
 
     // Withdrawn is final too, and takes no more comments.
@@ -510,20 +438,20 @@ async fn a_review_changes_only_where_its_status_allows(app: TestApp) {
         )
         .await;
     assert_eq!(res.error_field(), Some("reviewId"), "{}", res.body);
-    let res = verdict(&app, &cast.reviewer, &id, "APPROVE", "").await;
+    let res = verdict(&app, cast.as_(Reviewer), &id, "APPROVE", "").await;
     assert_eq!(res.error_field(), Some("reviewId"), "{}", res.body);
 }
 
 async fn who_may_open_a_review(app: TestApp) {
-    let cast = Cast::new(&app).await;
-    for (who, w) in [
+    let cast = review_cast(&app).await;
+    for (who, want) in [
         (Admin, Ok(())),
-        (EngineeringLead, Ok(())),
+        (TeamLead, Ok(())),
         (Engineer, Ok(())),
-        (ProductAdmin, Err("FORBIDDEN")),
-        (ProductMember, Err("FORBIDDEN")),
-        (ProductLead, Err("FORBIDDEN")),
-        (Viewer, Err("FORBIDDEN")),
+        (ProductAdmin, denied("FORBIDDEN")),
+        (ProductMember, denied("FORBIDDEN")),
+        (ProductLead, denied("FORBIDDEN")),
+        (Viewer, denied("FORBIDDEN")),
     ] {
         let got = app
             .gql_as(
@@ -533,7 +461,7 @@ async fn who_may_open_a_review(app: TestApp) {
             )
             .await
             .outcome();
-        assert_eq!(got, want(w), "openArchitectureReview as {who:?}");
+        assert_eq!(got, want, "openArchitectureReview as {who:?}");
     }
     let res = app
         .gql(
@@ -546,73 +474,73 @@ async fn who_may_open_a_review(app: TestApp) {
 }
 
 async fn only_the_author_changes_submits_or_withdraws_a_review(app: TestApp) {
-    let cast = Cast::new(&app).await;
-    let id = open(&app, &cast.author, "Mine", "search").await;
-    assign(&app, &cast.author, &id, &[&cast.reviewer.user_id])
+    let cast = review_cast(&app).await;
+    let id = open(&app, cast.as_(Author), "Mine", "search").await;
+    assign(&app, cast.as_(Author), &id, &[&cast.as_(Reviewer).user_id])
         .await
         .data();
     let callers = [
         (Author, Ok(())),
-        (Admin, Err("FORBIDDEN")),
-        (EngineeringLead, Err("FORBIDDEN")),
-        (Reviewer, Err("FORBIDDEN")),
-        (ProductMember, Err("FORBIDDEN")),
-        (Viewer, Err("FORBIDDEN")),
-        (OtherOrgAdmin, Err("NOT_FOUND")),
+        (Admin, denied("FORBIDDEN")),
+        (TeamLead, denied("FORBIDDEN")),
+        (Reviewer, denied("FORBIDDEN")),
+        (ProductMember, denied("FORBIDDEN")),
+        (Viewer, denied("FORBIDDEN")),
+        (OtherOrgAdmin, denied("NOT_FOUND")),
     ];
-    for (who, w) in callers {
+    for (who, want) in &callers {
         let got = app
             .gql_as(
-                cast.as_(who),
+                cast.as_(*who),
                 UPDATE,
                 json!({ "input": { "id": id, "title": format!("Edited by {who:?}") } }),
             )
             .await
             .outcome();
-        assert_eq!(got, want(w), "updateArchitectureReview as {who:?}");
+        assert_eq!(got, *want, "updateArchitectureReview as {who:?}");
     }
     // The author's own rows come last: they change the review.
-    for (who, w) in callers.iter().rev() {
+    for (who, want) in callers.iter().rev() {
         let got = submit(&app, cast.as_(*who), &id, "2026-12-03")
             .await
             .outcome();
-        assert_eq!(got, want(*w), "submitArchitectureReview as {who:?}");
+        assert_eq!(got, *want, "submitArchitectureReview as {who:?}");
     }
-    for (who, w) in callers.iter().rev() {
+    for (who, want) in callers.iter().rev() {
         let got = app
             .gql_as(cast.as_(*who), WITHDRAW, json!({ "input": { "id": id } }))
             .await
             .outcome();
-        assert_eq!(got, want(*w), "withdrawArchitectureReview as {who:?}");
+        assert_eq!(got, *want, "withdrawArchitectureReview as {who:?}");
     }
 }
 
 async fn who_may_assign_reviewers(app: TestApp) {
-    let cast = Cast::new(&app).await;
-    let id = open(&app, &cast.author, "Needs eyes", "search").await;
-    for (who, w) in [
+    let cast = review_cast(&app).await;
+    let id = open(&app, cast.as_(Author), "Needs eyes", "search").await;
+    for (who, want) in [
         (Author, Ok(())),
-        (EngineeringLead, Ok(())),
+        (TeamLead, Ok(())),
         (Admin, Ok(())),
-        (Engineer, Err("FORBIDDEN")),
-        (Reviewer, Err("FORBIDDEN")),
-        (ProductLead, Err("FORBIDDEN")),
-        (Viewer, Err("FORBIDDEN")),
-        (OtherOrgAdmin, Err("NOT_FOUND")),
+        (Engineer, denied("FORBIDDEN")),
+        (Reviewer, denied("FORBIDDEN")),
+        (ProductLead, denied("FORBIDDEN")),
+        (Viewer, denied("FORBIDDEN")),
+        (OtherOrgAdmin, denied("NOT_FOUND")),
     ] {
-        let got = assign(&app, cast.as_(who), &id, &[&cast.reviewer.user_id])
+        let got = assign(&app, cast.as_(who), &id, &[&cast.as_(Reviewer).user_id])
             .await
             .outcome();
-        assert_eq!(got, want(w), "assignReviewers as {who:?}");
+        assert_eq!(got, want, "assignReviewers as {who:?}");
     }
     // Assigning twice changes nothing.
-    let r = review(&app, &cast.author, &id).await;
+    let r = review(&app, cast.as_(Author), &id).await;
     assert_eq!(r["reviewers"]["totalCount"], 1);
 }
 
 async fn reviewers_are_active_engineers_of_the_organisation_other_than_the_author(app: TestApp) {
-    let cast = Cast::new(&app).await;
-    let id = open(&app, &cast.author, "Who reviews", "search").await;
+    let cast = review_cast(&app).await;
+    let id = open(&app, cast.as_(Author), "Who reviews", "search").await;
     let deactivated = app
         .add_user(&cast.admin, "Dee Parted", "ENGINEERING", "MEMBER")
         .await;
@@ -624,9 +552,13 @@ async fn reviewers_are_active_engineers_of_the_organisation_other_than_the_autho
     .await
     .data();
     for (user, code, why) in [
-        (&cast.author.user_id, "BAD_USER_INPUT", "the author"),
-        (&cast.product.user_id, "BAD_USER_INPUT", "not an engineer"),
-        (&cast.viewer.user_id, "BAD_USER_INPUT", "a viewer"),
+        (&cast.as_(Author).user_id, "BAD_USER_INPUT", "the author"),
+        (
+            &cast.as_(ProductMember).user_id,
+            "BAD_USER_INPUT",
+            "not an engineer",
+        ),
+        (&cast.as_(Viewer).user_id, "BAD_USER_INPUT", "a viewer"),
         (&deactivated.user_id, "BAD_USER_INPUT", "deactivated"),
         (
             &cast.other_admin.user_id,
@@ -634,15 +566,21 @@ async fn reviewers_are_active_engineers_of_the_organisation_other_than_the_autho
             "another organisation's",
         ),
     ] {
-        let res = assign(&app, &cast.author, &id, &[&cast.reviewer.user_id, user]).await;
+        let res = assign(
+            &app,
+            cast.as_(Author),
+            &id,
+            &[&cast.as_(Reviewer).user_id, user],
+        )
+        .await;
         assert_eq!(res.error_code(), Some(code), "{why}: {}", res.body);
         if code == "BAD_USER_INPUT" {
             assert_eq!(res.error_field(), Some("reviewerIds"), "{why}");
         }
     }
-    let res = assign(&app, &cast.author, &id, &[]).await;
+    let res = assign(&app, cast.as_(Author), &id, &[]).await;
     assert_eq!(res.error_field(), Some("reviewerIds"), "{}", res.body);
-    let r = review(&app, &cast.author, &id).await;
+    let r = review(&app, cast.as_(Author), &id).await;
     assert_eq!(
         r["reviewers"]["totalCount"], 0,
         "a refused list adds nobody"
@@ -650,39 +588,39 @@ async fn reviewers_are_active_engineers_of_the_organisation_other_than_the_autho
 }
 
 async fn only_an_assigned_engineering_reviewer_gives_a_verdict(app: TestApp) {
-    let cast = Cast::new(&app).await;
+    let cast = review_cast(&app).await;
     let id = in_review(&app, &cast, "Verdicts").await;
-    for (who, w) in [
-        (Author, Err("FORBIDDEN")),
-        (Admin, Err("FORBIDDEN")),
-        (EngineeringLead, Err("FORBIDDEN")),
-        (Engineer, Err("FORBIDDEN")),
-        (ProductAdmin, Err("FORBIDDEN")),
-        (Viewer, Err("FORBIDDEN")),
-        (OtherOrgAdmin, Err("NOT_FOUND")),
+    for (who, want) in [
+        (Author, denied("FORBIDDEN")),
+        (Admin, denied("FORBIDDEN")),
+        (TeamLead, denied("FORBIDDEN")),
+        (Engineer, denied("FORBIDDEN")),
+        (ProductAdmin, denied("FORBIDDEN")),
+        (Viewer, denied("FORBIDDEN")),
+        (OtherOrgAdmin, denied("NOT_FOUND")),
         (Reviewer, Ok(())),
     ] {
         let got = verdict(&app, cast.as_(who), &id, "APPROVE", "")
             .await
             .outcome();
-        assert_eq!(got, want(w), "submitReviewVerdict as {who:?}");
+        assert_eq!(got, want, "submitReviewVerdict as {who:?}");
     }
-    let r = review(&app, &cast.author, &id).await;
+    let r = review(&app, cast.as_(Author), &id).await;
     assert_eq!(r["status"], "IN_REVIEW");
     assert_eq!(verdicts(&r), ["APPROVE", "PENDING"]);
 }
 
 async fn members_and_admins_comment_in_threads(app: TestApp) {
-    let cast = Cast::new(&app).await;
+    let cast = review_cast(&app).await;
     let id = in_review(&app, &cast, "Talk about it").await;
     let mut first = None;
-    for (who, w) in [
+    for (who, want) in [
         (Admin, Ok(())),
         (ProductMember, Ok(())),
         (Engineer, Ok(())),
         (Author, Ok(())),
-        (Viewer, Err("FORBIDDEN")),
-        (OtherOrgAdmin, Err("NOT_FOUND")),
+        (Viewer, denied("FORBIDDEN")),
+        (OtherOrgAdmin, denied("NOT_FOUND")),
     ] {
         let res = app
             .gql_as(
@@ -691,28 +629,28 @@ async fn members_and_admins_comment_in_threads(app: TestApp) {
                 json!({ "input": { "reviewId": id, "body": format!("{who:?} thinks so") } }),
             )
             .await;
-        assert_eq!(res.outcome(), want(w), "addReviewComment as {who:?}");
-        if first.is_none() && w.is_ok() {
+        assert_eq!(res.outcome(), want, "addReviewComment as {who:?}");
+        if first.is_none() && want.is_ok() {
             first = Some(res.data()["addReviewComment"]["comment"]["id"].clone());
         }
     }
     let first = first.unwrap();
     let res = app
         .gql_as(
-            &cast.author,
+            cast.as_(Author),
             COMMENT,
             json!({ "input": { "reviewId": id, "body": "Agreed", "replyToId": first } }),
         )
         .await;
     let reply = &res.data()["addReviewComment"]["comment"];
     assert_eq!(reply["replyTo"]["id"], first);
-    assert_eq!(reply["author"]["id"], cast.author.user_id.as_str());
+    assert_eq!(reply["author"]["id"], cast.as_(Author).user_id.as_str());
 
     // A reply stays on its review.
-    let elsewhere = open(&app, &cast.author, "Elsewhere", "search").await;
+    let elsewhere = open(&app, cast.as_(Author), "Elsewhere", "search").await;
     let res = app
         .gql_as(
-            &cast.author,
+            cast.as_(Author),
             COMMENT,
             json!({ "input": { "reviewId": elsewhere, "body": "Hm", "replyToId": first } }),
         )
@@ -722,7 +660,7 @@ async fn members_and_admins_comment_in_threads(app: TestApp) {
 
     let res = app
         .gql_as(
-            &cast.viewer,
+            cast.as_(Viewer),
             r#"query($id: ID!) { node(id: $id) { ... on ArchitectureReview {
                 comments { totalCount edges { node { body replyTo { body } author { displayName }
                     replies { totalCount edges { node { body } } } } } }
@@ -745,29 +683,34 @@ async fn members_and_admins_comment_in_threads(app: TestApp) {
 }
 
 async fn reviews_filter_by_status_system_team_author_month_and_text(app: TestApp) {
-    let cast = Cast::new(&app).await;
-    let ledger = open(&app, &cast.author, "Move the ledger", "Ledger").await;
+    let cast = review_cast(&app).await;
+    let ledger = open(&app, cast.as_(Author), "Move the ledger", "Ledger").await;
     app.gql_as(
-        &cast.author,
+        cast.as_(Author),
         UPDATE,
-        json!({ "input": { "id": ledger, "teamId": cast.team,
+        json!({ "input": { "id": ledger, "teamId": cast.team(),
                            "proposal": "Use PostgreSQL 100% of the time" } }),
     )
     .await
     .data();
-    let _search = open(&app, &cast.engineer, "Replace Solr", "search").await;
+    let _search = open(&app, cast.as_(Engineer), "Replace Solr", "search").await;
     in_review(&app, &cast, "Cache the catalogue").await;
-    let january = open(&app, &cast.author, "Shard by tenant", "ledger").await;
-    assign(&app, &cast.author, &january, &[&cast.reviewer.user_id])
-        .await
-        .data();
-    submit(&app, &cast.author, &january, "2027-01-07")
+    let january = open(&app, cast.as_(Author), "Shard by tenant", "ledger").await;
+    assign(
+        &app,
+        cast.as_(Author),
+        &january,
+        &[&cast.as_(Reviewer).user_id],
+    )
+    .await
+    .data();
+    submit(&app, cast.as_(Author), &january, "2027-01-07")
         .await
         .data();
 
     let titles = |filter: Value| {
         let app = &app;
-        let viewer = &cast.viewer;
+        let viewer = cast.as_(Viewer);
         async move {
             let res = app
                 .gql_as(
@@ -799,11 +742,11 @@ async fn reviews_filter_by_status_system_team_author_month_and_text(app: TestApp
         ["Move the ledger", "Shard by tenant"]
     );
     assert_eq!(
-        titles(json!({ "teamId": cast.team })).await,
+        titles(json!({ "teamId": cast.team() })).await,
         ["Move the ledger"]
     );
     assert_eq!(
-        titles(json!({ "authorId": cast.engineer.user_id })).await,
+        titles(json!({ "authorId": cast.as_(Engineer).user_id })).await,
         ["Replace Solr"]
     );
     assert_eq!(
@@ -829,24 +772,40 @@ async fn reviews_filter_by_status_system_team_author_month_and_text(app: TestApp
 }
 
 async fn the_agenda_lists_the_reviews_of_a_months_meeting_oldest_first(app: TestApp) {
-    let cast = Cast::new(&app).await;
+    let cast = review_cast(&app).await;
     // Opened first, submitted last: the agenda goes by age, not by submission.
-    let early = open(&app, &cast.author, "Opened early, submitted late", "search").await;
-    assign(&app, &cast.author, &early, &[&cast.reviewer.user_id])
-        .await
-        .data();
+    let early = open(
+        &app,
+        cast.as_(Author),
+        "Opened early, submitted late",
+        "search",
+    )
+    .await;
+    assign(
+        &app,
+        cast.as_(Author),
+        &early,
+        &[&cast.as_(Reviewer).user_id],
+    )
+    .await
+    .data();
     let first = in_review(&app, &cast, "First in December").await;
-    let january = open(&app, &cast.author, "January", "search").await;
-    assign(&app, &cast.author, &january, &[&cast.reviewer.user_id])
+    let january = open(&app, cast.as_(Author), "January", "search").await;
+    assign(
+        &app,
+        cast.as_(Author),
+        &january,
+        &[&cast.as_(Reviewer).user_id],
+    )
+    .await
+    .data();
+    submit(&app, cast.as_(Author), &january, "2027-01-07")
         .await
         .data();
-    submit(&app, &cast.author, &january, "2027-01-07")
-        .await
-        .data();
-    let _draft = open(&app, &cast.author, "Still a draft", "search").await;
+    let _draft = open(&app, cast.as_(Author), "Still a draft", "search").await;
     let withdrawn = in_review(&app, &cast, "Withdrawn").await;
     app.gql_as(
-        &cast.author,
+        cast.as_(Author),
         WITHDRAW,
         json!({ "input": { "id": withdrawn } }),
     )
@@ -854,19 +813,19 @@ async fn the_agenda_lists_the_reviews_of_a_months_meeting_oldest_first(app: Test
     .data();
     let second = in_review(&app, &cast, "Second in December").await;
     // A decided review stays on the agenda of its meeting.
-    verdict(&app, &cast.reviewer, &second, "APPROVE", "")
+    verdict(&app, cast.as_(Reviewer), &second, "APPROVE", "")
         .await
         .data();
-    verdict(&app, &cast.second_reviewer, &second, "APPROVE", "")
+    verdict(&app, cast.as_(SecondReviewer), &second, "APPROVE", "")
         .await
         .data();
-    submit(&app, &cast.author, &early, "2026-12-31")
+    submit(&app, cast.as_(Author), &early, "2026-12-31")
         .await
         .data();
 
     let agenda = |month: &'static str| {
         let app = &app;
-        let who = &cast.product;
+        let who = cast.as_(ProductMember);
         async move {
             app.gql_as(
                 who,
@@ -916,11 +875,11 @@ async fn the_agenda_lists_the_reviews_of_a_months_meeting_oldest_first(app: Test
 }
 
 async fn another_organisations_reviews_are_not_found(app: TestApp) {
-    let cast = Cast::new(&app).await;
+    let cast = review_cast(&app).await;
     let id = in_review(&app, &cast, "Acme's secret plan").await;
     let res = app
         .gql_as(
-            &cast.author,
+            cast.as_(Author),
             COMMENT,
             json!({ "input": { "reviewId": id, "body": "First!" } }),
         )
@@ -961,19 +920,19 @@ async fn another_organisations_reviews_are_not_found(app: TestApp) {
         (
             "open for Acme's team",
             OPEN,
-            json!({ "title": "t", "system": "x", "teamId": cast.team }),
+            json!({ "title": "t", "system": "x", "teamId": cast.team() }),
         ),
         (
             "move to Acme's team",
             UPDATE,
-            json!({ "id": theirs, "teamId": cast.team }),
+            json!({ "id": theirs, "teamId": cast.team() }),
         ),
     ] {
         let res = app.gql_as(other, query, json!({ "input": input })).await;
         assert_eq!(res.error_code(), Some("NOT_FOUND"), "{name}: {}", res.body);
     }
     // Acme's users cannot review Globex's proposal either.
-    let res = assign(&app, other, &theirs, &[&cast.reviewer.user_id]).await;
+    let res = assign(&app, other, &theirs, &[&cast.as_(Reviewer).user_id]).await;
     assert_eq!(res.error_code(), Some("NOT_FOUND"), "{}", res.body);
 
     let res = app.gql_as(other, REVIEW, json!({ "id": id })).await;
@@ -1001,15 +960,15 @@ async fn another_organisations_reviews_are_not_found(app: TestApp) {
     );
     assert_eq!(res.data()["architectureReviewAgenda"]["totalCount"], 0);
     // And nothing changed at Acme.
-    let r = review(&app, &cast.author, &id).await;
+    let r = review(&app, cast.as_(Author), &id).await;
     assert_eq!(r["title"], "Acme's secret plan");
     assert_eq!(verdicts(&r), ["PENDING", "PENDING"]);
 }
 
 async fn bad_review_input_is_refused_with_its_field(app: TestApp) {
-    let cast = Cast::new(&app).await;
+    let cast = review_cast(&app).await;
     let id = in_review(&app, &cast, "Valid").await;
-    let author = &cast.author;
+    let author = cast.as_(Author);
     for (name, query, input, field) in [
         (
             "oversized title",
@@ -1050,7 +1009,7 @@ async fn bad_review_input_is_refused_with_its_field(app: TestApp) {
         (
             "a team id as review",
             UPDATE,
-            json!({ "id": cast.team, "title": "t" }),
+            json!({ "id": cast.team(), "title": "t" }),
             "id",
         ),
         ("not an id", WITHDRAW, json!({ "id": "nonsense" }), "id"),
@@ -1110,7 +1069,7 @@ async fn bad_review_input_is_refused_with_its_field(app: TestApp) {
             "comment",
         ),
     ] {
-        let res = verdict(&app, &cast.reviewer, &id, verdict_, comment).await;
+        let res = verdict(&app, cast.as_(Reviewer), &id, verdict_, comment).await;
         assert_eq!(
             res.error_code(),
             Some("BAD_USER_INPUT"),
@@ -1130,7 +1089,7 @@ async fn bad_review_input_is_refused_with_its_field(app: TestApp) {
             res.body
         );
     }
-    let res = verdict(&app, &cast.reviewer, &id, "MAYBE", "").await;
+    let res = verdict(&app, cast.as_(Reviewer), &id, "MAYBE", "").await;
     assert_eq!(res.error_code(), Some("BAD_USER_INPUT"), "{}", res.body);
     let res = app
         .gql_as(
@@ -1166,19 +1125,19 @@ const NESTED: &str = r#"{
 async fn statements_for(app: &TestApp, cast: &Cast, n: usize, first: usize) -> u64 {
     for i in first..first + n {
         let id = in_review(app, cast, &format!("Review {i:03}")).await;
-        verdict(app, &cast.reviewer, &id, "APPROVE", "ok")
+        verdict(app, cast.as_(Reviewer), &id, "APPROVE", "ok")
             .await
             .data();
         let res = app
             .gql_as(
-                &cast.engineer,
+                cast.as_(Engineer),
                 COMMENT,
                 json!({ "input": { "reviewId": id, "body": format!("Question {i}") } }),
             )
             .await;
         let question = res.data()["addReviewComment"]["comment"]["id"].clone();
         app.gql_as(
-            &cast.author,
+            cast.as_(Author),
             COMMENT,
             json!({ "input": { "reviewId": id, "body": "Answer", "replyToId": question } }),
         )
@@ -1186,7 +1145,7 @@ async fn statements_for(app: &TestApp, cast: &Cast, n: usize, first: usize) -> u
         .data();
     }
     let before = app.statements.get();
-    let res = app.gql_as(&cast.viewer, NESTED, json!({})).await;
+    let res = app.gql_as(cast.as_(Viewer), NESTED, json!({})).await;
     let after = app.statements.get();
     let reviews = res.data()["architectureReviews"]["edges"]
         .as_array()
@@ -1205,7 +1164,7 @@ async fn statements_for(app: &TestApp, cast: &Cast, n: usize, first: usize) -> u
 async fn a_page_of_reviews_with_reviewers_comments_and_authors_costs_a_fixed_number_of_statements(
     app: TestApp,
 ) {
-    let cast = Cast::new(&app).await;
+    let cast = review_cast(&app).await;
     let five = statements_for(&app, &cast, 5, 0).await;
     let thirty = statements_for(&app, &cast, 25, 5).await;
     println!(

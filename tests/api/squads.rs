@@ -5,7 +5,9 @@
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 
-use crate::common::{Gql, Session, TestApp};
+use crate::common::{
+    assert_bad_input, assert_code, denied, names, Cast, Gql, Session, TestApp, Who,
+};
 
 const SQUAD_FIELDS: &str = "id name mission customerJourney status version
     team { id name } disciplines isCrossFunctional";
@@ -99,18 +101,6 @@ async fn user_squads(app: &TestApp, who: &Session, user: &str) -> Vec<(String, S
         .collect()
 }
 
-/// The names on a page of a squad connection, in order.
-fn names(conn: &Value) -> Vec<String> {
-    let items = conn["edges"].as_array().map_or_else(
-        || conn["nodes"].as_array().expect("edges or nodes").clone(),
-        |edges| edges.iter().map(|e| e["node"].clone()).collect(),
-    );
-    items
-        .iter()
-        .map(|n| n["name"].as_str().expect("name").to_owned())
-        .collect()
-}
-
 /// A squad's members as (user id, role, allocation), in the order they joined.
 fn members(squad: &Value) -> Vec<(String, String, i64)> {
     squad["members"]["nodes"]
@@ -129,109 +119,6 @@ fn members(squad: &Value) -> Vec<(String, String, i64)> {
 
 fn member(user: &Session, role: &str, allocation: i64) -> (String, String, i64) {
     (user.user_id.clone(), role.to_owned(), allocation)
-}
-
-/// Asserts a BAD_USER_INPUT error about `field`.
-#[track_caller]
-fn assert_bad_input(res: &Gql, field: &str) {
-    assert_eq!(res.error_code(), Some("BAD_USER_INPUT"), "{}", res.body);
-    assert_eq!(res.error_field(), Some(field), "{}", res.body);
-}
-
-#[track_caller]
-fn assert_code(res: &Gql, code: &str) {
-    assert_eq!(res.error_code(), Some(code), "{}", res.body);
-}
-
-fn denied(code: &str) -> Result<(), String> {
-    Err(code.to_owned())
-}
-
-/// Who calls, in the permission tables.
-#[derive(Debug, Clone, Copy)]
-enum Who {
-    /// ADMIN of the organisation.
-    Admin,
-    /// A MEMBER who is LEAD of the squad's home team.
-    HomeTeamLead,
-    /// A MEMBER who is LEAD of the squad but only a member of its home team.
-    SquadLead,
-    /// A MEMBER who is a plain member of the home team and of the squad.
-    Member,
-    /// A VIEWER who is (even) LEAD of the home team and of the squad.
-    Viewer,
-    /// ADMIN of another organisation.
-    OtherOrgAdmin,
-}
-
-/// Everybody the permission tables need, around home team "Payments" of "Acme".
-struct Cast {
-    admin: Session,
-    home_lead: Session,
-    squad_lead: Session,
-    member: Session,
-    viewer: Session,
-    other_admin: Session,
-    team: String,
-}
-
-impl Cast {
-    async fn new(app: &TestApp) -> Self {
-        let admin = app.register_org("Acme").await;
-        let home_lead = app
-            .add_user(&admin, "Hana Home", "ENGINEERING", "MEMBER")
-            .await;
-        let squad_lead = app.add_user(&admin, "Sam Squad", "PRODUCT", "MEMBER").await;
-        let member = app
-            .add_user(&admin, "Max Member", "ENGINEERING", "MEMBER")
-            .await;
-        let viewer = app.add_user(&admin, "Vic Viewer", "DESIGN", "VIEWER").await;
-        let other_admin = app.register_org("Globex").await;
-        let team = app.create_team(&admin, "Payments").await;
-        for (who, role) in [
-            (&home_lead, "LEAD"),
-            (&squad_lead, "MEMBER"),
-            (&member, "MEMBER"),
-            (&viewer, "LEAD"),
-        ] {
-            app.add_team_member(&admin, &team, &who.user_id, role).await;
-        }
-        Self {
-            admin,
-            home_lead,
-            squad_lead,
-            member,
-            viewer,
-            other_admin,
-            team,
-        }
-    }
-
-    fn session(&self, who: Who) -> &Session {
-        match who {
-            Who::Admin => &self.admin,
-            Who::HomeTeamLead => &self.home_lead,
-            Who::SquadLead => &self.squad_lead,
-            Who::Member => &self.member,
-            Who::Viewer => &self.viewer,
-            Who::OtherOrgAdmin => &self.other_admin,
-        }
-    }
-
-    /// A squad in the home team that `squad_lead` and `viewer` lead and `member` is in.
-    async fn squad(&self, app: &TestApp, name: &str) -> String {
-        let squad = app.create_squad(&self.admin, &self.team, name).await;
-        for (who, role) in [
-            (&self.squad_lead, "LEAD"),
-            (&self.member, "MEMBER"),
-            (&self.viewer, "LEAD"),
-        ] {
-            app.add_squad_member(&self.admin, &squad, &who.user_id, role, 10)
-                .await
-                .data();
-        }
-        squad
-    }
 }
 
 // ---------------------------------------------------------------------------------
@@ -703,12 +590,19 @@ async fn parallel_additions_never_give_a_user_more_than_100_percent(app: TestApp
 // ---------------------------------------------------------------------------------
 // Who may do what (DESIGN §2)
 
+/// The squad is "Checkout" in its home team "Payments": TeamLead leads the home team,
+/// SquadLead the squad, Member is in both, and Viewer leads both.
+const CALLERS: &[Who] = &[Who::TeamLead, Who::SquadLead, Who::Member, Who::Viewer];
+
 async fn an_admin_or_the_home_team_lead_may_create_a_squad(app: TestApp) {
-    let cast = Cast::new(&app).await;
-    cast.squad(&app, "Checkout").await;
+    let cast = Cast::with(CALLERS)
+        .team("Payments")
+        .squad("Checkout")
+        .build(&app)
+        .await;
     for (who, want) in [
         (Who::Admin, Ok(())),
-        (Who::HomeTeamLead, Ok(())),
+        (Who::TeamLead, Ok(())),
         (Who::SquadLead, denied("FORBIDDEN")),
         (Who::Member, denied("FORBIDDEN")),
         (Who::Viewer, denied("FORBIDDEN")),
@@ -717,8 +611,8 @@ async fn an_admin_or_the_home_team_lead_may_create_a_squad(app: TestApp) {
         let name = format!("Created by {who:?}");
         let got = create_squad(
             &app,
-            cast.session(who),
-            json!({ "teamId": cast.team, "name": name }),
+            cast.as_(who),
+            json!({ "teamId": cast.team(), "name": name }),
         )
         .await
         .outcome();
@@ -738,11 +632,15 @@ async fn an_admin_or_the_home_team_lead_may_create_a_squad(app: TestApp) {
 }
 
 async fn an_admin_or_the_home_team_lead_may_add_squad_members(app: TestApp) {
-    let cast = Cast::new(&app).await;
-    let id = cast.squad(&app, "Checkout").await;
+    let cast = Cast::with(CALLERS)
+        .team("Payments")
+        .squad("Checkout")
+        .build(&app)
+        .await;
+    let id = cast.squad();
     for (who, want) in [
         (Who::Admin, Ok(())),
-        (Who::HomeTeamLead, Ok(())),
+        (Who::TeamLead, Ok(())),
         (Who::SquadLead, denied("FORBIDDEN")),
         (Who::Member, denied("FORBIDDEN")),
         (Who::Viewer, denied("FORBIDDEN")),
@@ -752,11 +650,11 @@ async fn an_admin_or_the_home_team_lead_may_add_squad_members(app: TestApp) {
             .add_user(&cast.admin, &format!("New {who:?}"), "DESIGN", "MEMBER")
             .await;
         let got = app
-            .add_squad_member(cast.session(who), &id, &newcomer.user_id, "MEMBER", 10)
+            .add_squad_member(cast.as_(who), id, &newcomer.user_id, "MEMBER", 10)
             .await
             .outcome();
         assert_eq!(got, want, "addSquadMember as {who:?}");
-        let joined = members(&squad(&app, &cast.admin, &id).await)
+        let joined = members(&squad(&app, &cast.admin, id).await)
             .iter()
             .any(|(user, _, _)| *user == newcomer.user_id);
         assert_eq!(joined, want.is_ok(), "member added by {who:?}");
@@ -764,27 +662,27 @@ async fn an_admin_or_the_home_team_lead_may_add_squad_members(app: TestApp) {
 }
 
 async fn an_admin_the_home_team_lead_or_the_squad_lead_may_update_a_squad(app: TestApp) {
-    let cast = Cast::new(&app).await;
-    let id = cast.squad(&app, "Checkout").await;
+    let cast = Cast::with(CALLERS)
+        .team("Payments")
+        .squad("Checkout")
+        .build(&app)
+        .await;
+    let id = cast.squad();
     for (who, want) in [
         (Who::Admin, Ok(())),
-        (Who::HomeTeamLead, Ok(())),
+        (Who::TeamLead, Ok(())),
         (Who::SquadLead, Ok(())),
         (Who::Member, denied("FORBIDDEN")),
         (Who::Viewer, denied("FORBIDDEN")),
         (Who::OtherOrgAdmin, denied("NOT_FOUND")),
     ] {
-        let before = squad(&app, &cast.admin, &id).await;
+        let before = squad(&app, &cast.admin, id).await;
         let mission = format!("Set by {who:?}");
-        let got = update_squad(
-            &app,
-            cast.session(who),
-            json!({ "id": id, "mission": mission }),
-        )
-        .await
-        .outcome();
+        let got = update_squad(&app, cast.as_(who), json!({ "id": id, "mission": mission }))
+            .await
+            .outcome();
         assert_eq!(got, want, "updateSquad as {who:?}");
-        let after = squad(&app, &cast.admin, &id).await;
+        let after = squad(&app, &cast.admin, id).await;
         if want.is_ok() {
             assert_eq!(after["mission"], mission.as_str());
         } else {

@@ -1,10 +1,11 @@
 //! Teams over the API: create, update, archive, membership, who may do which,
 //! pagination, tenant isolation and bad input (DESIGN §1 "Teams and squads", §2, §3).
 
-use sea_orm::prelude::DateTimeUtc;
 use serde_json::{json, Value};
 
-use crate::common::{Gql, Session, TestApp};
+use crate::common::{
+    assert_bad_input, denied, instant, names, unknown_id, Cast, Gql, Session, TestApp, Who,
+};
 
 const TEAM_FIELDS: &str =
     "id name description techDebtAllocationPercent isArchived archivedAt createdAt updatedAt version";
@@ -74,16 +75,6 @@ async fn teams(app: &TestApp, who: &Session, vars: Value) -> Value {
     app.gql_as(who, TEAMS, vars).await.data()["teams"].clone()
 }
 
-/// The names on a page of `teams`, in order.
-fn names(conn: &Value) -> Vec<String> {
-    conn["edges"]
-        .as_array()
-        .expect("edges")
-        .iter()
-        .map(|e| e["node"]["name"].as_str().expect("name").to_owned())
-        .collect()
-}
-
 /// The (user id, role) pairs of a team, in the order they joined.
 fn members(team: &Value) -> Vec<(String, String)> {
     team["members"]["nodes"]
@@ -101,111 +92,6 @@ fn members(team: &Value) -> Vec<(String, String)> {
 
 fn team_names(range: impl IntoIterator<Item = usize>) -> Vec<String> {
     range.into_iter().map(|n| format!("Team {n:02}")).collect()
-}
-
-/// Asserts a BAD_USER_INPUT error about `field`.
-#[track_caller]
-fn assert_bad_input(res: &Gql, field: &str) {
-    assert_eq!(res.error_code(), Some("BAD_USER_INPUT"), "{}", res.body);
-    assert_eq!(res.error_field(), Some(field), "{}", res.body);
-}
-
-/// Who calls, in the permission tables.
-#[derive(Debug, Clone, Copy)]
-enum Who {
-    /// ADMIN of the organisation.
-    Admin,
-    /// A MEMBER who is LEAD of the team.
-    TeamLead,
-    /// A MEMBER who is a plain member of the team.
-    Member,
-    /// A VIEWER who is (even) LEAD of the team.
-    Viewer,
-    /// ADMIN of another organisation.
-    OtherOrgAdmin,
-}
-
-/// Everybody the permission tables need, in organisation "Acme" unless said otherwise.
-struct Cast {
-    admin: Session,
-    lead: Session,
-    member: Session,
-    viewer: Session,
-    other_admin: Session,
-}
-
-impl Cast {
-    async fn new(app: &TestApp) -> Self {
-        let admin = app.register_org("Acme").await;
-        let lead = app
-            .add_user(&admin, "Lena Lead", "ENGINEERING", "MEMBER")
-            .await;
-        let member = app
-            .add_user(&admin, "Max Member", "ENGINEERING", "MEMBER")
-            .await;
-        let viewer = app
-            .add_user(&admin, "Vic Viewer", "PRODUCT", "VIEWER")
-            .await;
-        let other_admin = app.register_org("Globex").await;
-        Self {
-            admin,
-            lead,
-            member,
-            viewer,
-            other_admin,
-        }
-    }
-
-    fn session(&self, who: Who) -> &Session {
-        match who {
-            Who::Admin => &self.admin,
-            Who::TeamLead => &self.lead,
-            Who::Member => &self.member,
-            Who::Viewer => &self.viewer,
-            Who::OtherOrgAdmin => &self.other_admin,
-        }
-    }
-
-    /// A team that `lead` and `viewer` lead and `member` belongs to.
-    async fn team(&self, app: &TestApp, name: &str) -> String {
-        let team = app.create_team(&self.admin, name).await;
-        app.add_team_member(&self.admin, &team, &self.lead.user_id, "LEAD")
-            .await;
-        app.add_team_member(&self.admin, &team, &self.member.user_id, "MEMBER")
-            .await;
-        app.add_team_member(&self.admin, &team, &self.viewer.user_id, "LEAD")
-            .await;
-        team
-    }
-}
-
-/// A `DateTime` field's value.
-fn instant(v: &Value) -> DateTimeUtc {
-    v.as_str()
-        .expect("a DateTime string")
-        .parse()
-        .expect("RFC 3339")
-}
-
-fn denied(code: &str) -> Result<(), String> {
-    Err(code.to_owned())
-}
-
-/// A well-formed global id (base64url of `Kind:uuid`) that names no row.
-fn unknown_id(kind: &str) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let raw = format!("{kind}:{}", uuid::Uuid::new_v4());
-    let mut out = String::new();
-    for chunk in raw.as_bytes().chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-        }
-    }
-    out
 }
 
 // ---------------------------------------------------------------------------------
@@ -530,9 +416,11 @@ async fn a_removed_member_leaves_the_team_and_removing_a_non_member_is_not_found
 // ---------------------------------------------------------------------------------
 // Who may do what (DESIGN §2)
 
+/// The team is "Payments": TeamLead and Viewer lead it, Member is in it.
+const CALLERS: &[Who] = &[Who::TeamLead, Who::Member, Who::Viewer];
+
 async fn only_an_admin_may_create_a_team(app: TestApp) {
-    let cast = Cast::new(&app).await;
-    cast.team(&app, "Payments").await;
+    let cast = Cast::with(CALLERS).team("Payments").build(&app).await;
     for (who, want) in [
         (Who::Admin, Ok(())),
         (Who::TeamLead, denied("FORBIDDEN")),
@@ -540,7 +428,7 @@ async fn only_an_admin_may_create_a_team(app: TestApp) {
         (Who::Viewer, denied("FORBIDDEN")),
     ] {
         let name = format!("Created by {who:?}");
-        let got = create_team(&app, cast.session(who), json!({ "name": name }))
+        let got = create_team(&app, cast.as_(who), json!({ "name": name }))
             .await
             .outcome();
         assert_eq!(got, want, "createTeam as {who:?}");
@@ -551,8 +439,8 @@ async fn only_an_admin_may_create_a_team(app: TestApp) {
 }
 
 async fn an_admin_or_the_team_lead_may_update_a_team(app: TestApp) {
-    let cast = Cast::new(&app).await;
-    let id = cast.team(&app, "Payments").await;
+    let cast = Cast::with(CALLERS).team("Payments").build(&app).await;
+    let id = cast.team();
     for (who, want) in [
         (Who::Admin, Ok(())),
         (Who::TeamLead, Ok(())),
@@ -560,17 +448,17 @@ async fn an_admin_or_the_team_lead_may_update_a_team(app: TestApp) {
         (Who::Viewer, denied("FORBIDDEN")),
         (Who::OtherOrgAdmin, denied("NOT_FOUND")),
     ] {
-        let before = team(&app, &cast.admin, &id).await;
+        let before = team(&app, &cast.admin, id).await;
         let description = format!("Updated by {who:?}");
         let got = update_team(
             &app,
-            cast.session(who),
+            cast.as_(who),
             json!({ "id": id, "description": description }),
         )
         .await
         .outcome();
         assert_eq!(got, want, "updateTeam as {who:?}");
-        let after = team(&app, &cast.admin, &id).await;
+        let after = team(&app, &cast.admin, id).await;
         if want.is_ok() {
             assert_eq!(after["description"], description.as_str());
         } else {
@@ -580,7 +468,7 @@ async fn an_admin_or_the_team_lead_may_update_a_team(app: TestApp) {
 }
 
 async fn only_an_admin_may_archive_a_team(app: TestApp) {
-    let cast = Cast::new(&app).await;
+    let cast = Cast::with(CALLERS).build(&app).await;
     for (who, want) in [
         (Who::Admin, Ok(())),
         (Who::TeamLead, denied("FORBIDDEN")),
@@ -588,10 +476,10 @@ async fn only_an_admin_may_archive_a_team(app: TestApp) {
         (Who::Viewer, denied("FORBIDDEN")),
         (Who::OtherOrgAdmin, denied("NOT_FOUND")),
     ] {
-        let id = cast.team(&app, &format!("Archived by {who:?}")).await;
+        let id = cast.new_team(&app, &format!("Archived by {who:?}")).await;
         let got = app
             .gql_as(
-                cast.session(who),
+                cast.as_(who),
                 ARCHIVE_TEAM,
                 json!({ "input": { "id": id } }),
             )
@@ -604,8 +492,8 @@ async fn only_an_admin_may_archive_a_team(app: TestApp) {
 }
 
 async fn an_admin_or_the_team_lead_may_add_team_members(app: TestApp) {
-    let cast = Cast::new(&app).await;
-    let id = cast.team(&app, "Payments").await;
+    let cast = Cast::with(CALLERS).team("Payments").build(&app).await;
+    let id = cast.team();
     for (who, want) in [
         (Who::Admin, Ok(())),
         (Who::TeamLead, Ok(())),
@@ -618,14 +506,14 @@ async fn an_admin_or_the_team_lead_may_add_team_members(app: TestApp) {
             .await;
         let got = app
             .gql_as(
-                cast.session(who),
+                cast.as_(who),
                 ADD_TEAM_MEMBER,
                 json!({ "input": { "teamId": id, "userId": newcomer.user_id } }),
             )
             .await
             .outcome();
         assert_eq!(got, want, "addTeamMember as {who:?}");
-        let joined = members(&team(&app, &cast.admin, &id).await)
+        let joined = members(&team(&app, &cast.admin, id).await)
             .iter()
             .any(|(user, _)| *user == newcomer.user_id);
         assert_eq!(joined, want.is_ok(), "member added by {who:?}");

@@ -9,7 +9,7 @@ use tokio::{
     process::{Child, Command},
 };
 
-use crate::common::{fresh_postgres_database, Subscription};
+use crate::common::{fresh_postgres_database, postgres_url, Subscription};
 
 /// A `northstar serve` process of its own.
 struct Node {
@@ -77,7 +77,7 @@ const SUBSCRIBE: &str = r#"subscription($id: ID!) { roadmapAlignmentChanged(id: 
 
 #[tokio::test]
 async fn two_server_processes_on_one_database_deliver_each_others_changes() {
-    if std::env::var("TEST_DATABASE_URL").is_err() {
+    if postgres_url().is_none() {
         eprintln!("TEST_DATABASE_URL is not set: skipped (it needs PostgreSQL)");
         return;
     }

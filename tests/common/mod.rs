@@ -1,8 +1,19 @@
 //! The end-to-end test harness: the real server on port 0 with its own fresh database
 //! per test (a temporary SQLite file, or a new PostgreSQL database under
-//! `TEST_DATABASE_URL`), driven over HTTP.
+//! `TEST_DATABASE_URL`), driven over HTTP. Beside it: the rows a test starts from
+//! (`fixtures`), the cast of callers for permission tables (`cast`), and helpers to read
+//! responses (`values`, `assertions`).
 
 #![allow(dead_code)]
+
+mod assertions;
+mod cast;
+mod fixtures;
+mod values;
+
+pub use assertions::{assert_bad_input, assert_code};
+pub use cast::{denied, Cast, Who};
+pub use values::{base64url, days_ago, global_id, id_of, instant, names, unknown_id};
 
 use std::{sync::Once, time::Duration};
 
@@ -18,7 +29,11 @@ pub enum Db {
 }
 
 /// Defines, for each `async fn name(app: TestApp)`, a test on SQLite and one on
-/// PostgreSQL (which passes without running when `TEST_DATABASE_URL` is unset).
+/// PostgreSQL. The PostgreSQL one creates its database on the server of
+/// `TEST_DATABASE_URL`; when that is unset it passes without running (a laptop without
+/// PostgreSQL), unless `NORTHSTAR_REQUIRE_POSTGRES` is set (to anything but `0`): then
+/// it fails. `.ci/run` sets both whenever a PostgreSQL answers, so CI never passes a
+/// PostgreSQL test it skipped.
 #[macro_export]
 macro_rules! db_tests {
     ($($name:ident),* $(,)?) => { $(
@@ -137,9 +152,10 @@ impl TestApp {
         }
     }
 
-    /// A server on a fresh PostgreSQL database, when `TEST_DATABASE_URL` is set.
+    /// A server on a fresh PostgreSQL database, when `TEST_DATABASE_URL` is set; see
+    /// [`postgres_url`] for when it is not.
     pub async fn spawn_postgres() -> Option<Self> {
-        std::env::var("TEST_DATABASE_URL").ok()?;
+        postgres_url()?;
         Some(Self::spawn_with(Db::Postgres, |_| {}).await)
     }
 
@@ -196,122 +212,6 @@ impl TestApp {
         self.gql(Some(&who.token), query, variables).await
     }
 
-    /// Registers an organisation whose first user (an ENGINEERING admin) is returned.
-    pub async fn register_org(&self, name: &str) -> Session {
-        let email = format!("admin@{}.test", name.to_lowercase().replace(' ', "-"));
-        let res = self
-            .gql(
-                None,
-                r#"mutation($input: RegisterOrganizationInput!) {
-                    registerOrganization(input: $input) {
-                        accessToken refreshToken user { id email }
-                    }
-                }"#,
-                json!({ "input": {
-                    "organizationName": name, "email": email,
-                    "password": "correct horse battery", "displayName": format!("{name} Admin"),
-                    "discipline": "ENGINEERING"
-                }}),
-            )
-            .await;
-        session(&res.data()["registerOrganization"])
-    }
-
-    /// Invites a user into the admin's organisation and signs them in.
-    pub async fn add_user(
-        &self,
-        admin: &Session,
-        name: &str,
-        discipline: &str,
-        org_role: &str,
-    ) -> Session {
-        let domain = admin.email.split('@').nth(1).unwrap().to_owned();
-        let res = self
-            .gql_as(
-                admin,
-                r#"mutation($input: InviteUserInput!) {
-                    inviteUser(input: $input) { inviteToken user { id } }
-                }"#,
-                json!({ "input": {
-                    "email": format!("{}@{domain}", name.to_lowercase().replace(' ', ".")),
-                    "displayName": name, "discipline": discipline, "orgRole": org_role
-                }}),
-            )
-            .await;
-        let token = res.data()["inviteUser"]["inviteToken"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let res = self
-            .gql(
-                None,
-                r#"mutation($input: AcceptInviteInput!) {
-                    acceptInvite(input: $input) { accessToken refreshToken user { id email } }
-                }"#,
-                json!({ "input": { "inviteToken": token, "password": "another good password" } }),
-            )
-            .await;
-        session(&res.data()["acceptInvite"])
-    }
-
-    /// Creates a team as `who`, returning its id.
-    pub async fn create_team(&self, who: &Session, name: &str) -> String {
-        let res = self
-            .gql_as(
-                who,
-                "mutation($input: CreateTeamInput!) { createTeam(input: $input) { team { id } } }",
-                json!({ "input": { "name": name } }),
-            )
-            .await;
-        res.data()["createTeam"]["team"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    }
-
-    /// Creates a squad in `team` as `who`, returning its id.
-    pub async fn create_squad(&self, who: &Session, team: &str, name: &str) -> String {
-        let res = self
-            .gql_as(
-                who,
-                "mutation($input: CreateSquadInput!) { createSquad(input: $input) { squad { id } } }",
-                json!({ "input": { "teamId": team, "name": name, "mission": "m", "customerJourney": "j" } }),
-            )
-            .await;
-        res.data()["createSquad"]["squad"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    }
-
-    /// Adds `user` to `team` with `role`, as `who`.
-    pub async fn add_team_member(&self, who: &Session, team: &str, user: &str, role: &str) {
-        self.gql_as(
-            who,
-            "mutation($input: AddTeamMemberInput!) { addTeamMember(input: $input) { team { id } } }",
-            json!({ "input": { "teamId": team, "userId": user, "role": role } }),
-        )
-        .await
-        .data();
-    }
-
-    /// Adds `user` to `squad` with `role` and `allocation` percent, as `who`.
-    pub async fn add_squad_member(
-        &self,
-        who: &Session,
-        squad: &str,
-        user: &str,
-        role: &str,
-        allocation: i32,
-    ) -> Gql {
-        self.gql_as(
-            who,
-            "mutation($input: AddSquadMemberInput!) { addSquadMember(input: $input) { squad { id } } }",
-            json!({ "input": { "squadId": squad, "userId": user, "role": role, "allocationPercent": allocation } }),
-        )
-        .await
-    }
-
     /// A GET request to `path`.
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client
@@ -322,19 +222,33 @@ impl TestApp {
     }
 }
 
-fn session(v: &Value) -> Session {
-    Session {
-        token: v["accessToken"].as_str().unwrap().to_owned(),
-        refresh_token: v["refreshToken"].as_str().unwrap().to_owned(),
-        user_id: v["user"]["id"].as_str().unwrap().to_owned(),
-        email: v["user"]["email"].as_str().unwrap().to_owned(),
-    }
+/// `TEST_DATABASE_URL`: the PostgreSQL server (and a database on it to connect to)
+/// where PostgreSQL tests create their databases. `None` when it is unset (or empty):
+/// the caller skips its PostgreSQL test.
+///
+/// # Panics
+/// When `TEST_DATABASE_URL` is unset but `NORTHSTAR_REQUIRE_POSTGRES` is set (to
+/// anything but `0`): a run that requires PostgreSQL must not pass by skipping it.
+pub fn postgres_url() -> Option<String> {
+    let url = std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| !url.is_empty());
+    let required =
+        std::env::var("NORTHSTAR_REQUIRE_POSTGRES").is_ok_and(|v| !v.is_empty() && v != "0");
+    assert!(
+        url.is_some() || !required,
+        "NORTHSTAR_REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not: this PostgreSQL \
+         test may not be skipped. Set TEST_DATABASE_URL (e.g. \
+         postgres://postgres@127.0.0.1:5432/postgres), or unset NORTHSTAR_REQUIRE_POSTGRES \
+         to test on SQLite only."
+    );
+    url
 }
 
 /// Creates `northstar_t_<random>` on the server of `TEST_DATABASE_URL` and returns
 /// its URL. `.ci/run` drops these databases before and after a run.
 pub async fn fresh_postgres_database() -> String {
-    let base = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
+    let base = postgres_url().expect("TEST_DATABASE_URL is set");
     let (server, _db) = base.rsplit_once('/').expect("URL with a database name");
     let name = format!("northstar_t_{}", uuid::Uuid::new_v4().simple());
     let admin: DatabaseConnection = Database::connect(base.clone())
