@@ -6,6 +6,28 @@ use std::{borrow::Cow, sync::Arc};
 use async_graphql::{ErrorExtensionValues, ErrorExtensions, Pos, ServerError};
 use sea_orm::{DbErr, SqlErr};
 
+/// Every `extensions.code` a client can see.
+pub mod code {
+    /// No valid credentials.
+    pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
+    /// The policy denies it.
+    pub const FORBIDDEN: &str = "FORBIDDEN";
+    /// No such object in the caller's organisation.
+    pub const NOT_FOUND: &str = "NOT_FOUND";
+    /// An input is wrong, or the request cannot run.
+    pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
+    /// A stale `expectedVersion`, or a concurrent write won.
+    pub const CONFLICT: &str = "CONFLICT";
+    /// Too many attempts.
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    /// The query's shape passes a limit.
+    pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
+    /// The request ran past its time limit.
+    pub const TIMEOUT: &str = "TIMEOUT";
+    /// A fault of the server.
+    pub const INTERNAL: &str = "INTERNAL";
+}
+
 /// Result of every service call and resolver.
 pub type ApiResult<T> = Result<T, ApiError>;
 
@@ -63,18 +85,18 @@ impl ApiError {
         Self::Internal(Arc::new(e.into()))
     }
 
-    /// The `extensions.code` of this error.
+    /// The `extensions.code` of this error (DESIGN §3; [`code`] lists them).
     pub fn code(&self) -> &'static str {
         match self {
-            Self::Unauthenticated => "UNAUTHENTICATED",
-            Self::Forbidden => "FORBIDDEN",
-            Self::NotFound => "NOT_FOUND",
-            Self::BadUserInput { .. } | Self::BadRequest(_) => "BAD_USER_INPUT",
-            Self::Conflict(_) => "CONFLICT",
-            Self::RateLimited => "RATE_LIMITED",
-            Self::QueryTooComplex { .. } => "QUERY_TOO_COMPLEX",
-            Self::Timeout => "TIMEOUT",
-            Self::Internal(_) => "INTERNAL",
+            Self::Unauthenticated => code::UNAUTHENTICATED,
+            Self::Forbidden => code::FORBIDDEN,
+            Self::NotFound => code::NOT_FOUND,
+            Self::BadUserInput { .. } | Self::BadRequest(_) => code::BAD_USER_INPUT,
+            Self::Conflict(_) => code::CONFLICT,
+            Self::RateLimited => code::RATE_LIMITED,
+            Self::QueryTooComplex { .. } => code::QUERY_TOO_COMPLEX,
+            Self::Timeout => code::TIMEOUT,
+            Self::Internal(_) => code::INTERNAL,
         }
     }
 

@@ -15,7 +15,7 @@ use tracing_actix_web::RequestId;
 
 use crate::{
     config::Config,
-    error::ApiError,
+    error::{code, ApiError},
     graphql::{
         context::{Auth, ClientAddress},
         documents::DocumentCache,
@@ -313,7 +313,7 @@ async fn execute(
         e.extensions
             .as_ref()
             .and_then(|x| x.get("code"))
-            .is_some_and(|c| *c == async_graphql::Value::from(ApiError::Timeout.code()))
+            .is_some_and(|c| *c == async_graphql::Value::from(code::TIMEOUT))
     });
     let status = match (ran, wants_graphql_response(req)) {
         (Ran::Yes, _) | (Ran::No, false) => StatusCode::OK,
@@ -330,7 +330,7 @@ fn finish_error(err: &mut ServerError, request_id: &str) {
     // without a code.
     *err = ApiError::code_request_error(std::mem::replace(err, ServerError::new("", None)));
     let ext = err.extensions.get_or_insert_with(Default::default);
-    if matches!(ext.get("code"), Some(async_graphql::Value::String(c)) if c == "INTERNAL") {
+    if matches!(ext.get("code"), Some(async_graphql::Value::String(c)) if c == code::INTERNAL) {
         ext.set("requestId", request_id);
         err.message = format!("internal error (request id {request_id})");
     }
