@@ -96,6 +96,12 @@ pub fn decode(id: &ID, kind: Kind, field: &'static str) -> ApiResult<Uuid> {
     }
 }
 
+/// The row id inside an optional global id that must be of `kind` ([`decode`]); no id
+/// is `None`.
+pub fn decode_opt(id: &Option<ID>, kind: Kind, field: &'static str) -> ApiResult<Option<Uuid>> {
+    id.as_ref().map(|id| decode(id, kind, field)).transpose()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

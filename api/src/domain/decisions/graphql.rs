@@ -332,11 +332,11 @@ impl DecisionMutation {
         ctx: &Context<'_>,
         input: CreateDecisionRecordInput,
     ) -> ApiResult<CreateDecisionRecordPayload> {
-        let from_review_id = input
-            .from_review_id
-            .as_ref()
-            .map(|id| ids::decode(id, Kind::ArchitectureReview, "fromReviewId"))
-            .transpose()?;
+        let from_review_id = ids::decode_opt(
+            &input.from_review_id,
+            Kind::ArchitectureReview,
+            "fromReviewId",
+        )?;
         let record = ctx
             .services()
             .decisions

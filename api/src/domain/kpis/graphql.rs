@@ -415,23 +415,11 @@ pub struct KpiOrder {
 
 fn filter_args(f: KpiFilter) -> ApiResult<KpiFilterArgs> {
     Ok(KpiFilterArgs {
-        team_id: f
-            .team_id
-            .as_ref()
-            .map(|id| ids::decode(id, Kind::Team, "teamId"))
-            .transpose()?,
-        squad_id: f
-            .squad_id
-            .as_ref()
-            .map(|id| ids::decode(id, Kind::Squad, "squadId"))
-            .transpose()?,
+        team_id: ids::decode_opt(&f.team_id, Kind::Team, "teamId")?,
+        squad_id: ids::decode_opt(&f.squad_id, Kind::Squad, "squadId")?,
         category: f.category.map(Into::into),
         is_shared: f.is_shared,
-        owner_id: f
-            .owner_id
-            .as_ref()
-            .map(|id| ids::decode(id, Kind::User, "ownerId"))
-            .transpose()?,
+        owner_id: ids::decode_opt(&f.owner_id, Kind::User, "ownerId")?,
         text: f.text,
         include_archived: f.include_archived,
         updated_since: f.updated_since,
@@ -603,16 +591,8 @@ impl KpiMutation {
         ctx: &Context<'_>,
         input: CreateKpiInput,
     ) -> ApiResult<CreateKpiPayload> {
-        let team = input
-            .team_id
-            .as_ref()
-            .map(|id| ids::decode(id, Kind::Team, "teamId"))
-            .transpose()?;
-        let squad = input
-            .squad_id
-            .as_ref()
-            .map(|id| ids::decode(id, Kind::Squad, "squadId"))
-            .transpose()?;
+        let team = ids::decode_opt(&input.team_id, Kind::Team, "teamId")?;
+        let squad = ids::decode_opt(&input.squad_id, Kind::Squad, "squadId")?;
         let k = ctx
             .services()
             .kpis

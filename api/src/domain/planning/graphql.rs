@@ -462,12 +462,6 @@ impl Counter for DependencyTotal {
     }
 }
 
-fn opt_id(id: &Option<ID>, kind: Kind, field: &'static str) -> ApiResult<Option<Uuid>> {
-    id.as_ref()
-        .map(|id| ids::decode(id, kind, field))
-        .transpose()
-}
-
 /// Queries of the planning area.
 #[derive(Default)]
 pub struct PlanningQuery;
@@ -487,8 +481,8 @@ impl PlanningQuery {
         let f = filter.unwrap_or_default();
         let filter = OutcomeFilterArgs {
             quarter: f.quarter.map(|q| q.0),
-            team_id: opt_id(&f.team_id, Kind::Team, "teamId")?,
-            squad_id: opt_id(&f.squad_id, Kind::Squad, "squadId")?,
+            team_id: ids::decode_opt(&f.team_id, Kind::Team, "teamId")?,
+            squad_id: ids::decode_opt(&f.squad_id, Kind::Squad, "squadId")?,
             status: f.status.map(Into::into),
             updated_since: f.updated_since,
         };
@@ -520,9 +514,9 @@ impl PlanningQuery {
     ) -> ApiResult<Conn<Initiative>> {
         let f = filter.unwrap_or_default();
         let filter = InitiativeFilterArgs {
-            squad_id: opt_id(&f.squad_id, Kind::Squad, "squadId")?,
+            squad_id: ids::decode_opt(&f.squad_id, Kind::Squad, "squadId")?,
             status: f.status.map(Into::into),
-            outcome_id: opt_id(&f.outcome_id, Kind::Outcome, "outcomeId")?,
+            outcome_id: ids::decode_opt(&f.outcome_id, Kind::Outcome, "outcomeId")?,
             unmapped: f.unmapped,
             text: f.text,
             updated_since: f.updated_since,
@@ -555,7 +549,7 @@ impl PlanningQuery {
     ) -> ApiResult<Conn<Dependency>> {
         let f = filter.unwrap_or_default();
         let filter = DependencyFilterArgs {
-            squad_id: opt_id(&f.squad_id, Kind::Squad, "squadId")?,
+            squad_id: ids::decode_opt(&f.squad_id, Kind::Squad, "squadId")?,
             status: f.status.map(Into::into),
             due_by: f.due_by.map(|d| d.0),
         };
@@ -707,8 +701,8 @@ impl PlanningMutation {
         ctx: &Context<'_>,
         input: CreateOutcomeInput,
     ) -> ApiResult<OutcomePayload> {
-        let team = opt_id(&input.team_id, Kind::Team, "teamId")?;
-        let squad = opt_id(&input.squad_id, Kind::Squad, "squadId")?;
+        let team = ids::decode_opt(&input.team_id, Kind::Team, "teamId")?;
+        let squad = ids::decode_opt(&input.squad_id, Kind::Squad, "squadId")?;
         let o = ctx
             .services()
             .planning
@@ -719,7 +713,7 @@ impl PlanningMutation {
                     quarter: input.quarter.0,
                     title: input.title,
                     description: input.description,
-                    kpi_id: opt_id(&input.kpi_id, Kind::Kpi, "kpiId")?,
+                    kpi_id: ids::decode_opt(&input.kpi_id, Kind::Kpi, "kpiId")?,
                     status: input.status.map(Into::into),
                 },
             )
@@ -888,7 +882,11 @@ impl PlanningMutation {
                 NewDependency {
                     from_squad_id: ids::decode(&input.from_squad_id, Kind::Squad, "fromSquadId")?,
                     to_squad_id: ids::decode(&input.to_squad_id, Kind::Squad, "toSquadId")?,
-                    initiative_id: opt_id(&input.initiative_id, Kind::Initiative, "initiativeId")?,
+                    initiative_id: ids::decode_opt(
+                        &input.initiative_id,
+                        Kind::Initiative,
+                        "initiativeId",
+                    )?,
                     description: input.description,
                     needed_by: input.needed_by.0,
                 },

@@ -308,16 +308,8 @@ impl ReviewQuery {
         let filter = ReviewFilterArgs {
             status: f.status.map(Into::into),
             system: f.system,
-            team_id: f
-                .team_id
-                .as_ref()
-                .map(|id| ids::decode(id, Kind::Team, "teamId"))
-                .transpose()?,
-            author_id: f
-                .author_id
-                .as_ref()
-                .map(|id| ids::decode(id, Kind::User, "authorId"))
-                .transpose()?,
+            team_id: ids::decode_opt(&f.team_id, Kind::Team, "teamId")?,
+            author_id: ids::decode_opt(&f.author_id, Kind::User, "authorId")?,
             month: f.month,
             search: f.search,
             updated_since: f.updated_since,
@@ -484,11 +476,7 @@ impl ReviewMutation {
         ctx: &Context<'_>,
         input: OpenArchitectureReviewInput,
     ) -> ApiResult<OpenArchitectureReviewPayload> {
-        let team_id = input
-            .team_id
-            .as_ref()
-            .map(|id| ids::decode(id, Kind::Team, "teamId"))
-            .transpose()?;
+        let team_id = ids::decode_opt(&input.team_id, Kind::Team, "teamId")?;
         let review = ctx
             .services()
             .reviews
@@ -514,11 +502,7 @@ impl ReviewMutation {
         input: UpdateArchitectureReviewInput,
     ) -> ApiResult<UpdateArchitectureReviewPayload> {
         let id = ids::decode(&input.id, Kind::ArchitectureReview, "id")?;
-        let team_id = input
-            .team_id
-            .as_ref()
-            .map(|id| ids::decode(id, Kind::Team, "teamId"))
-            .transpose()?;
+        let team_id = ids::decode_opt(&input.team_id, Kind::Team, "teamId")?;
         let review = ctx
             .services()
             .reviews
@@ -620,11 +604,7 @@ impl ReviewMutation {
         input: AddReviewCommentInput,
     ) -> ApiResult<AddReviewCommentPayload> {
         let review_id = ids::decode(&input.review_id, Kind::ArchitectureReview, "reviewId")?;
-        let reply_to_id = input
-            .reply_to_id
-            .as_ref()
-            .map(|id| ids::decode(id, Kind::ReviewComment, "replyToId"))
-            .transpose()?;
+        let reply_to_id = ids::decode_opt(&input.reply_to_id, Kind::ReviewComment, "replyToId")?;
         let (review, comment) = ctx
             .services()
             .reviews

@@ -622,17 +622,9 @@ impl RoadmapMutation {
                         Kind::Initiative,
                         "initiativeId",
                     )?,
-                    squad_id: input
-                        .squad_id
-                        .as_ref()
-                        .map(|id| ids::decode(id, Kind::Squad, "squadId"))
-                        .transpose()?,
+                    squad_id: ids::decode_opt(&input.squad_id, Kind::Squad, "squadId")?,
                     commitment: input.commitment.into(),
-                    outcome_id: input
-                        .outcome_id
-                        .as_ref()
-                        .map(|id| ids::decode(id, Kind::Outcome, "outcomeId"))
-                        .transpose()?,
+                    outcome_id: ids::decode_opt(&input.outcome_id, Kind::Outcome, "outcomeId")?,
                     notes: input.notes,
                 },
             )
@@ -660,11 +652,7 @@ impl RoadmapMutation {
                 id,
                 ItemChanges {
                     expected_version: input.expected_version,
-                    squad_id: input
-                        .squad_id
-                        .as_ref()
-                        .map(|id| ids::decode(id, Kind::Squad, "squadId"))
-                        .transpose()?,
+                    squad_id: ids::decode_opt(&input.squad_id, Kind::Squad, "squadId")?,
                     commitment: input.commitment.map(Into::into),
                     outcome_id,
                     notes: input.notes,

@@ -289,11 +289,7 @@ impl SquadQuery {
         let actor = ctx.actor().await?;
         let f = filter.unwrap_or_default();
         let filter = SquadFilterArgs {
-            team_id: f
-                .team_id
-                .as_ref()
-                .map(|id| ids::decode(id, Kind::Team, "teamId"))
-                .transpose()?,
+            team_id: ids::decode_opt(&f.team_id, Kind::Team, "teamId")?,
             status: f.status.map(Into::into),
             name_contains: f.name_contains,
             updated_since: f.updated_since,
