@@ -14,7 +14,7 @@ use crate::{
     domain::{identity::graphql::User, reviews::graphql::ArchitectureReview},
     error::ApiResult,
     graphql::{
-        connection::{connection, page_args, Conn, Counter, TotalCount},
+        connection::{connection, page_args, Conn, TotalCount},
         context::ContextExt,
         enums::{DecisionRecordStatus, OrderDirection},
         ids::{self, Kind},
@@ -171,18 +171,6 @@ pub struct DecisionRecordOrder {
     pub direction: OrderDirection,
 }
 
-struct DecisionRecordTotal(DecisionRecordFilterArgs);
-
-#[async_trait::async_trait]
-impl Counter for DecisionRecordTotal {
-    async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
-        ctx.services()
-            .decisions
-            .count(ctx.actor().await?, &self.0)
-            .await
-    }
-}
-
 /// Queries of the decisions area.
 #[derive(Default)]
 pub struct DecisionQuery;
@@ -228,7 +216,7 @@ impl DecisionQuery {
         Ok(connection(
             page,
             DecisionRecord,
-            TotalCount::new(DecisionRecordTotal(filter)),
+            TotalCount::of_list(filter, |s, actor, f| Box::pin(s.decisions.count(actor, f))),
         ))
     }
 

@@ -13,7 +13,7 @@ use crate::{
     },
     error::{ApiError, ApiResult},
     graphql::{
-        connection::{connection, page_args, Conn, Counter, TotalCount},
+        connection::{connection, page_args, Conn, TotalCount},
         context::{ClientAddress, ContextExt},
         enums::{Discipline, OrderDirection, OrgRole},
         ids::{self, Kind},
@@ -156,18 +156,6 @@ impl From<UserFilter> for UserFilterArgs {
     }
 }
 
-struct UserTotal(UserFilterArgs);
-
-#[async_trait::async_trait]
-impl Counter for UserTotal {
-    async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
-        ctx.services()
-            .identity
-            .count_users(ctx.actor().await?, &self.0)
-            .await
-    }
-}
-
 #[Object]
 impl Organization {
     pub async fn id(&self) -> ID {
@@ -216,7 +204,13 @@ impl Organization {
                 &page_args(first, after, last, before),
             )
             .await?;
-        Ok(connection(page, User, TotalCount::new(UserTotal(filter))))
+        Ok(connection(
+            page,
+            User,
+            TotalCount::of_list(filter, |s, actor, f| {
+                Box::pin(s.identity.count_users(actor, f))
+            }),
+        ))
     }
 }
 

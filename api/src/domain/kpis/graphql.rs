@@ -426,15 +426,6 @@ fn filter_args(f: KpiFilter) -> ApiResult<KpiFilterArgs> {
     })
 }
 
-struct KpiTotal(KpiFilterArgs);
-
-#[async_trait::async_trait]
-impl Counter for KpiTotal {
-    async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
-        ctx.services().kpis.count(ctx.actor().await?, &self.0).await
-    }
-}
-
 /// Queries of the KPI area.
 #[derive(Default)]
 pub struct KpiQuery;
@@ -472,7 +463,11 @@ impl KpiQuery {
                 &page_args(first, after, last, before),
             )
             .await?;
-        Ok(connection(page, Kpi, TotalCount::new(KpiTotal(filter))))
+        Ok(connection(
+            page,
+            Kpi,
+            TotalCount::of_list(filter, |s, actor, f| Box::pin(s.kpis.count(actor, f))),
+        ))
     }
 }
 

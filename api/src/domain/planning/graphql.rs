@@ -20,7 +20,7 @@ use crate::{
     domain::{kpis::graphql::Kpi, scope::Scope, squads::graphql::Squad, teams::graphql::Team},
     error::{ApiError, ApiResult},
     graphql::{
-        connection::{connection, page_args, Conn, Counter, TotalCount},
+        connection::{connection, page_args, Conn, TotalCount},
         context::ContextExt,
         enums::{DependencyStatus, InitiativeStatus, OutcomeStatus},
         external_ref::{ExternalRefInput, ExternalReference},
@@ -428,40 +428,6 @@ pub struct DependencyFilter {
     pub due_by: Option<Date>,
 }
 
-struct OutcomeTotal(OutcomeFilterArgs);
-struct InitiativeTotal(InitiativeFilterArgs);
-struct DependencyTotal(DependencyFilterArgs);
-
-#[async_trait::async_trait]
-impl Counter for OutcomeTotal {
-    async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
-        ctx.services()
-            .planning
-            .count_outcomes(ctx.actor().await?, &self.0)
-            .await
-    }
-}
-
-#[async_trait::async_trait]
-impl Counter for InitiativeTotal {
-    async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
-        ctx.services()
-            .planning
-            .count_initiatives(ctx.actor().await?, &self.0)
-            .await
-    }
-}
-
-#[async_trait::async_trait]
-impl Counter for DependencyTotal {
-    async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
-        ctx.services()
-            .planning
-            .count_dependencies(ctx.actor().await?, &self.0)
-            .await
-    }
-}
-
 /// Queries of the planning area.
 #[derive(Default)]
 pub struct PlanningQuery;
@@ -498,7 +464,9 @@ impl PlanningQuery {
         Ok(connection(
             page,
             Outcome,
-            TotalCount::new(OutcomeTotal(filter)),
+            TotalCount::of_list(filter, |s, actor, f| {
+                Box::pin(s.planning.count_outcomes(actor, f))
+            }),
         ))
     }
 
@@ -533,7 +501,9 @@ impl PlanningQuery {
         Ok(connection(
             page,
             Initiative,
-            TotalCount::new(InitiativeTotal(filter)),
+            TotalCount::of_list(filter, |s, actor, f| {
+                Box::pin(s.planning.count_initiatives(actor, f))
+            }),
         ))
     }
 
@@ -565,7 +535,9 @@ impl PlanningQuery {
         Ok(connection(
             page,
             Dependency,
-            TotalCount::new(DependencyTotal(filter)),
+            TotalCount::of_list(filter, |s, actor, f| {
+                Box::pin(s.planning.count_dependencies(actor, f))
+            }),
         ))
     }
 }

@@ -16,7 +16,7 @@ use crate::{
     },
     error::ApiResult,
     graphql::{
-        connection::{connection, page_args, Conn, Counter, TotalCount},
+        connection::{connection, page_args, Conn, TotalCount},
         context::ContextExt,
         enums::{ArchitectureReviewStatus, OrderDirection, ReviewVerdict},
         ids::{self, Kind},
@@ -261,30 +261,6 @@ pub struct ArchitectureReviewOrder {
     pub direction: OrderDirection,
 }
 
-struct ReviewTotal(ReviewFilterArgs);
-
-#[async_trait::async_trait]
-impl Counter for ReviewTotal {
-    async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
-        ctx.services()
-            .reviews
-            .count(ctx.actor().await?, &self.0)
-            .await
-    }
-}
-
-struct AgendaTotal(String);
-
-#[async_trait::async_trait]
-impl Counter for AgendaTotal {
-    async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
-        ctx.services()
-            .reviews
-            .count_agenda(ctx.actor().await?, &self.0)
-            .await
-    }
-}
-
 /// Queries of the reviews area.
 #[derive(Default)]
 pub struct ReviewQuery;
@@ -333,7 +309,7 @@ impl ReviewQuery {
         Ok(connection(
             page,
             ArchitectureReview,
-            TotalCount::new(ReviewTotal(filter)),
+            TotalCount::of_list(filter, |s, actor, f| Box::pin(s.reviews.count(actor, f))),
         ))
     }
 
@@ -360,7 +336,9 @@ impl ReviewQuery {
         Ok(connection(
             page,
             ArchitectureReview,
-            TotalCount::new(AgendaTotal(month)),
+            TotalCount::of_list(month, |s, actor, f| {
+                Box::pin(s.reviews.count_agenda(actor, f))
+            }),
         ))
     }
 }

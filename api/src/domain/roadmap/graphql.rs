@@ -27,7 +27,7 @@ use crate::{
     error::{ApiError, ApiResult},
     events::Event,
     graphql::{
-        connection::{connection, page_args, Conn, Counter, TotalCount},
+        connection::{connection, page_args, Conn, TotalCount},
         context::ContextExt,
         enums::{AlignmentStatus, Commitment, Discipline},
         ids::{self, Kind},
@@ -300,18 +300,6 @@ pub struct RoadmapAlignmentFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
-struct AlignmentTotal(AlignmentFilterArgs);
-
-#[async_trait::async_trait]
-impl Counter for AlignmentTotal {
-    async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
-        ctx.services()
-            .roadmap
-            .count(ctx.actor().await?, &self.0)
-            .await
-    }
-}
-
 /// Queries of the roadmap area.
 #[derive(Default)]
 pub struct RoadmapQuery;
@@ -346,7 +334,7 @@ impl RoadmapQuery {
         Ok(connection(
             page,
             RoadmapAlignment,
-            TotalCount::new(AlignmentTotal(filter)),
+            TotalCount::of_list(filter, |s, actor, f| Box::pin(s.roadmap.count(actor, f))),
         ))
     }
 }

@@ -21,7 +21,7 @@ use crate::{
     },
     error::ApiResult,
     graphql::{
-        connection::{connection, page_args, Conn, Counter, TotalCount},
+        connection::{connection, page_args, Conn, TotalCount},
         context::ContextExt,
         enums::{Discipline, MemberRole, OrderDirection, SquadStatus},
         ids::{self, Kind},
@@ -256,18 +256,6 @@ pub struct SquadOrder {
     pub direction: OrderDirection,
 }
 
-struct SquadTotal(SquadFilterArgs);
-
-#[async_trait::async_trait]
-impl Counter for SquadTotal {
-    async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
-        ctx.services()
-            .squads
-            .count(ctx.actor().await?, &self.0)
-            .await
-    }
-}
-
 /// Queries of the squads area.
 #[derive(Default)]
 pub struct SquadQuery;
@@ -310,7 +298,11 @@ impl SquadQuery {
                 &page_args(first, after, last, before),
             )
             .await?;
-        Ok(connection(page, Squad, TotalCount::new(SquadTotal(filter))))
+        Ok(connection(
+            page,
+            Squad,
+            TotalCount::of_list(filter, |s, actor, f| Box::pin(s.squads.count(actor, f))),
+        ))
     }
 }
 

@@ -17,7 +17,7 @@ use crate::{
     },
     error::ApiResult,
     graphql::{
-        connection::{connection, page_args, Conn, Counter, TotalCount},
+        connection::{connection, page_args, Conn, TotalCount},
         context::ContextExt,
         enums::{MemberRole, OrderDirection},
         ids::{self, Kind},
@@ -208,18 +208,6 @@ impl From<TeamFilter> for TeamFilterArgs {
     }
 }
 
-struct TeamTotal(TeamFilterArgs);
-
-#[async_trait::async_trait]
-impl Counter for TeamTotal {
-    async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
-        ctx.services()
-            .teams
-            .count(ctx.actor().await?, &self.0)
-            .await
-    }
-}
-
 /// Queries of the teams area.
 #[derive(Default)]
 pub struct TeamQuery;
@@ -256,7 +244,11 @@ impl TeamQuery {
                 &page_args(first, after, last, before),
             )
             .await?;
-        Ok(connection(page, Team, TotalCount::new(TeamTotal(filter))))
+        Ok(connection(
+            page,
+            Team,
+            TotalCount::of_list(filter, |s, actor, f| Box::pin(s.teams.count(actor, f))),
+        ))
     }
 }
 
