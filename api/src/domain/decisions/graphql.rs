@@ -16,7 +16,7 @@ use crate::{
     graphql::{
         connection::{connection, page_args, Conn, TotalCount},
         context::ContextExt,
-        enums::{DecisionRecordStatus, OrderDirection},
+        enums::{graphql_enum, DecisionRecordStatus, OrderDirection},
         ids::{self, Kind},
         loaders::{load_children, load_one, InOrg},
     },
@@ -153,13 +153,15 @@ pub struct DecisionRecordFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
-/// Fields decision records can be ordered by.
-#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Default)]
-pub enum DecisionRecordOrderField {
-    #[default]
-    Number,
-    Title,
-    UpdatedAt,
+graphql_enum! {
+    /// Fields decision records can be ordered by.
+    #[derive(Default)]
+    DecisionRecordOrderField => DecisionRecordSort {
+        #[default]
+        Number,
+        Title,
+        UpdatedAt,
+    }
 }
 
 /// The order of a decision record list.
@@ -198,18 +200,13 @@ impl DecisionQuery {
             updated_since: f.updated_since,
         };
         let order = order_by.unwrap_or_default();
-        let sort = match order.field {
-            DecisionRecordOrderField::Number => DecisionRecordSort::Number,
-            DecisionRecordOrderField::Title => DecisionRecordSort::Title,
-            DecisionRecordOrderField::UpdatedAt => DecisionRecordSort::UpdatedAt,
-        };
         let page = ctx
             .services()
             .decisions
             .list(
                 actor,
                 &filter,
-                super::decision_record_order(sort, order.direction.descending()),
+                super::decision_record_order(order.field.into(), order.direction.descending()),
                 &page_args(first, after, last, before),
             )
             .await?;

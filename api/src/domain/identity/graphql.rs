@@ -15,7 +15,7 @@ use crate::{
     graphql::{
         connection::{connection, page_args, Conn, TotalCount},
         context::{ClientAddress, ContextExt},
-        enums::{Discipline, OrderDirection, OrgRole},
+        enums::{graphql_enum, Discipline, OrderDirection, OrgRole},
         ids::{self, Kind},
         loaders::{load_children, OrganizationLoader},
     },
@@ -126,13 +126,15 @@ pub struct UserFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
-/// Fields users can be ordered by.
-#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Default)]
-pub enum UserOrderField {
-    #[default]
-    DisplayName,
-    CreatedAt,
-    UpdatedAt,
+graphql_enum! {
+    /// Fields users can be ordered by.
+    #[derive(Default)]
+    UserOrderField => UserSort {
+        #[default]
+        DisplayName,
+        CreatedAt,
+        UpdatedAt,
+    }
 }
 
 /// The order of a user list.
@@ -189,18 +191,13 @@ impl Organization {
         }
         let filter: UserFilterArgs = filter.unwrap_or_default().into();
         let order = order_by.unwrap_or_default();
-        let sort = match order.field {
-            UserOrderField::DisplayName => UserSort::DisplayName,
-            UserOrderField::CreatedAt => UserSort::CreatedAt,
-            UserOrderField::UpdatedAt => UserSort::UpdatedAt,
-        };
         let page = ctx
             .services()
             .identity
             .list_users(
                 actor,
                 &filter,
-                super::user_order(sort, order.direction.descending()),
+                super::user_order(order.field.into(), order.direction.descending()),
                 &page_args(first, after, last, before),
             )
             .await?;

@@ -23,7 +23,8 @@ use crate::{
         connection::{connection, page_args, Conn, Counter, TotalCount},
         context::ContextExt,
         enums::{
-            Discipline, KpiCategory, KpiDirection, KpiUnit, MeasurementSource, OrderDirection,
+            graphql_enum, Discipline, KpiCategory, KpiDirection, KpiUnit, MeasurementSource,
+            OrderDirection,
         },
         external_ref::{ExternalRefInput, ExternalReference},
         ids::{self, Kind},
@@ -393,15 +394,17 @@ pub struct KpiFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
-/// Fields KPIs can be ordered by.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
-pub enum KpiOrderField {
-    #[default]
-    Name,
-    Category,
-    /// Unknown attainment sorts before 0.
-    Attainment,
-    UpdatedAt,
+graphql_enum! {
+    /// Fields KPIs can be ordered by.
+    #[derive(Default)]
+    KpiOrderField => KpiSort {
+        #[default]
+        Name,
+        Category,
+        /// Unknown attainment sorts before 0.
+        Attainment,
+        UpdatedAt,
+    }
 }
 
 /// The order of a KPI list.
@@ -447,19 +450,13 @@ impl KpiQuery {
         let actor = ctx.actor().await?;
         let filter = filter_args(filter.unwrap_or_default())?;
         let order = order_by.unwrap_or_default();
-        let sort = match order.field {
-            KpiOrderField::Name => KpiSort::Name,
-            KpiOrderField::Category => KpiSort::Category,
-            KpiOrderField::Attainment => KpiSort::Attainment,
-            KpiOrderField::UpdatedAt => KpiSort::UpdatedAt,
-        };
         let page = ctx
             .services()
             .kpis
             .list(
                 actor,
                 &filter,
-                super::kpi_order(sort, order.direction.descending()),
+                super::kpi_order(order.field.into(), order.direction.descending()),
                 &page_args(first, after, last, before),
             )
             .await?;

@@ -18,7 +18,7 @@ use crate::{
     graphql::{
         connection::{connection, page_args, Conn, TotalCount},
         context::ContextExt,
-        enums::{ArchitectureReviewStatus, OrderDirection, ReviewVerdict},
+        enums::{graphql_enum, ArchitectureReviewStatus, OrderDirection, ReviewVerdict},
         ids::{self, Kind},
         loaders::{load_children, load_one},
         scalars::Date,
@@ -243,13 +243,15 @@ pub struct ArchitectureReviewFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
-/// Fields architecture reviews can be ordered by.
-#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Default)]
-pub enum ArchitectureReviewOrderField {
-    #[default]
-    CreatedAt,
-    UpdatedAt,
-    Title,
+graphql_enum! {
+    /// Fields architecture reviews can be ordered by.
+    #[derive(Default)]
+    ArchitectureReviewOrderField => ReviewSort {
+        #[default]
+        CreatedAt,
+        UpdatedAt,
+        Title,
+    }
 }
 
 /// The order of an architecture review list.
@@ -291,18 +293,13 @@ impl ReviewQuery {
             updated_since: f.updated_since,
         };
         let order = order_by.unwrap_or_default();
-        let sort = match order.field {
-            ArchitectureReviewOrderField::CreatedAt => ReviewSort::CreatedAt,
-            ArchitectureReviewOrderField::UpdatedAt => ReviewSort::UpdatedAt,
-            ArchitectureReviewOrderField::Title => ReviewSort::Title,
-        };
         let page = ctx
             .services()
             .reviews
             .list(
                 actor,
                 &filter,
-                super::review_order(sort, order.direction.descending()),
+                super::review_order(order.field.into(), order.direction.descending()),
                 &page_args(first, after, last, before),
             )
             .await?;

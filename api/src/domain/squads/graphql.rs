@@ -23,7 +23,7 @@ use crate::{
     graphql::{
         connection::{connection, page_args, Conn, TotalCount},
         context::ContextExt,
-        enums::{Discipline, MemberRole, OrderDirection, SquadStatus},
+        enums::{graphql_enum, Discipline, MemberRole, OrderDirection, SquadStatus},
         ids::{self, Kind},
         loaders::{children, load_children, load_one, InOrg},
     },
@@ -238,13 +238,15 @@ pub struct SquadFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
-/// Fields squads can be ordered by.
-#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Default)]
-pub enum SquadOrderField {
-    #[default]
-    Name,
-    CreatedAt,
-    UpdatedAt,
+graphql_enum! {
+    /// Fields squads can be ordered by.
+    #[derive(Default)]
+    SquadOrderField => SquadSort {
+        #[default]
+        Name,
+        CreatedAt,
+        UpdatedAt,
+    }
 }
 
 /// The order of a squad list.
@@ -283,18 +285,13 @@ impl SquadQuery {
             updated_since: f.updated_since,
         };
         let order = order_by.unwrap_or_default();
-        let sort = match order.field {
-            SquadOrderField::Name => SquadSort::Name,
-            SquadOrderField::CreatedAt => SquadSort::CreatedAt,
-            SquadOrderField::UpdatedAt => SquadSort::UpdatedAt,
-        };
         let page = ctx
             .services()
             .squads
             .list(
                 actor,
                 &filter,
-                super::squad_order(sort, order.direction.descending()),
+                super::squad_order(order.field.into(), order.direction.descending()),
                 &page_args(first, after, last, before),
             )
             .await?;

@@ -19,7 +19,7 @@ use crate::{
     graphql::{
         connection::{connection, page_args, Conn, TotalCount},
         context::ContextExt,
-        enums::{MemberRole, OrderDirection},
+        enums::{graphql_enum, MemberRole, OrderDirection},
         ids::{self, Kind},
         loaders::{children, load_children, load_one},
         scalars::{Date, Quarter},
@@ -180,13 +180,15 @@ pub struct TeamFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
-/// Fields teams can be ordered by.
-#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Default)]
-pub enum TeamOrderField {
-    #[default]
-    Name,
-    CreatedAt,
-    UpdatedAt,
+graphql_enum! {
+    /// Fields teams can be ordered by.
+    #[derive(Default)]
+    TeamOrderField => TeamSort {
+        #[default]
+        Name,
+        CreatedAt,
+        UpdatedAt,
+    }
 }
 
 /// The order of a team list.
@@ -229,18 +231,13 @@ impl TeamQuery {
         let actor = ctx.actor().await?;
         let filter: TeamFilterArgs = filter.unwrap_or_default().into();
         let order = order_by.unwrap_or_default();
-        let sort = match order.field {
-            TeamOrderField::Name => TeamSort::Name,
-            TeamOrderField::CreatedAt => TeamSort::CreatedAt,
-            TeamOrderField::UpdatedAt => TeamSort::UpdatedAt,
-        };
         let page = ctx
             .services()
             .teams
             .list(
                 actor,
                 &filter,
-                super::team_order(sort, order.direction.descending()),
+                super::team_order(order.field.into(), order.direction.descending()),
                 &page_args(first, after, last, before),
             )
             .await?;
