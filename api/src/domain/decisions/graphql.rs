@@ -153,6 +153,17 @@ pub struct DecisionRecordFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
+impl From<DecisionRecordFilter> for DecisionRecordFilterArgs {
+    fn from(f: DecisionRecordFilter) -> Self {
+        Self {
+            status: f.status.map(Into::into),
+            system: f.system,
+            search: f.search,
+            updated_since: f.updated_since,
+        }
+    }
+}
+
 graphql_enum! {
     /// Fields decision records can be ordered by.
     #[derive(Default)]
@@ -192,13 +203,7 @@ impl DecisionQuery {
         order_by: Option<DecisionRecordOrder>,
     ) -> ApiResult<Conn<DecisionRecord>> {
         let actor = ctx.actor().await?;
-        let f = filter.unwrap_or_default();
-        let filter = DecisionRecordFilterArgs {
-            status: f.status.map(Into::into),
-            system: f.system,
-            search: f.search,
-            updated_since: f.updated_since,
-        };
+        let filter: DecisionRecordFilterArgs = filter.unwrap_or_default().into();
         let order = order_by.unwrap_or_default();
         let page = ctx
             .services()

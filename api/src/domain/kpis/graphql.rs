@@ -18,7 +18,7 @@ use crate::{
         squads::graphql::Squad,
         teams::graphql::Team,
     },
-    error::ApiResult,
+    error::{ApiError, ApiResult},
     graphql::{
         connection::{connection, page_args, Conn, Counter, TotalCount},
         context::ContextExt,
@@ -416,17 +416,21 @@ pub struct KpiOrder {
     pub direction: OrderDirection,
 }
 
-fn filter_args(f: KpiFilter) -> ApiResult<KpiFilterArgs> {
-    Ok(KpiFilterArgs {
-        team_id: ids::decode_opt(&f.team_id, Kind::Team, "teamId")?,
-        squad_id: ids::decode_opt(&f.squad_id, Kind::Squad, "squadId")?,
-        category: f.category.map(Into::into),
-        is_shared: f.is_shared,
-        owner_id: ids::decode_opt(&f.owner_id, Kind::User, "ownerId")?,
-        text: f.text,
-        include_archived: f.include_archived,
-        updated_since: f.updated_since,
-    })
+impl TryFrom<KpiFilter> for KpiFilterArgs {
+    type Error = ApiError;
+
+    fn try_from(f: KpiFilter) -> ApiResult<Self> {
+        Ok(Self {
+            team_id: ids::decode_opt(&f.team_id, Kind::Team, "teamId")?,
+            squad_id: ids::decode_opt(&f.squad_id, Kind::Squad, "squadId")?,
+            category: f.category.map(Into::into),
+            is_shared: f.is_shared,
+            owner_id: ids::decode_opt(&f.owner_id, Kind::User, "ownerId")?,
+            text: f.text,
+            include_archived: f.include_archived,
+            updated_since: f.updated_since,
+        })
+    }
 }
 
 /// Queries of the KPI area.
@@ -448,7 +452,7 @@ impl KpiQuery {
         order_by: Option<KpiOrder>,
     ) -> ApiResult<Conn<Kpi>> {
         let actor = ctx.actor().await?;
-        let filter = filter_args(filter.unwrap_or_default())?;
+        let filter: KpiFilterArgs = filter.unwrap_or_default().try_into()?;
         let order = order_by.unwrap_or_default();
         let page = ctx
             .services()

@@ -403,6 +403,20 @@ pub struct OutcomeFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
+impl TryFrom<OutcomeFilter> for OutcomeFilterArgs {
+    type Error = ApiError;
+
+    fn try_from(f: OutcomeFilter) -> ApiResult<Self> {
+        Ok(Self {
+            quarter: f.quarter.map(|q| q.0),
+            team_id: ids::decode_opt(&f.team_id, Kind::Team, "teamId")?,
+            squad_id: ids::decode_opt(&f.squad_id, Kind::Squad, "squadId")?,
+            status: f.status.map(Into::into),
+            updated_since: f.updated_since,
+        })
+    }
+}
+
 /// Which initiatives to list.
 #[derive(InputObject, Default)]
 pub struct InitiativeFilter {
@@ -418,6 +432,21 @@ pub struct InitiativeFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
+impl TryFrom<InitiativeFilter> for InitiativeFilterArgs {
+    type Error = ApiError;
+
+    fn try_from(f: InitiativeFilter) -> ApiResult<Self> {
+        Ok(Self {
+            squad_id: ids::decode_opt(&f.squad_id, Kind::Squad, "squadId")?,
+            status: f.status.map(Into::into),
+            outcome_id: ids::decode_opt(&f.outcome_id, Kind::Outcome, "outcomeId")?,
+            unmapped: f.unmapped,
+            text: f.text,
+            updated_since: f.updated_since,
+        })
+    }
+}
+
 /// Which dependencies to list.
 #[derive(InputObject, Default)]
 pub struct DependencyFilter {
@@ -426,6 +455,18 @@ pub struct DependencyFilter {
     pub status: Option<DependencyStatus>,
     /// Due on or before this date.
     pub due_by: Option<Date>,
+}
+
+impl TryFrom<DependencyFilter> for DependencyFilterArgs {
+    type Error = ApiError;
+
+    fn try_from(f: DependencyFilter) -> ApiResult<Self> {
+        Ok(Self {
+            squad_id: ids::decode_opt(&f.squad_id, Kind::Squad, "squadId")?,
+            status: f.status.map(Into::into),
+            due_by: f.due_by.map(|d| d.0),
+        })
+    }
 }
 
 /// Queries of the planning area.
@@ -444,14 +485,7 @@ impl PlanningQuery {
         before: Option<String>,
         filter: Option<OutcomeFilter>,
     ) -> ApiResult<Conn<Outcome>> {
-        let f = filter.unwrap_or_default();
-        let filter = OutcomeFilterArgs {
-            quarter: f.quarter.map(|q| q.0),
-            team_id: ids::decode_opt(&f.team_id, Kind::Team, "teamId")?,
-            squad_id: ids::decode_opt(&f.squad_id, Kind::Squad, "squadId")?,
-            status: f.status.map(Into::into),
-            updated_since: f.updated_since,
-        };
+        let filter: OutcomeFilterArgs = filter.unwrap_or_default().try_into()?;
         let page = ctx
             .services()
             .planning
@@ -480,15 +514,7 @@ impl PlanningQuery {
         before: Option<String>,
         filter: Option<InitiativeFilter>,
     ) -> ApiResult<Conn<Initiative>> {
-        let f = filter.unwrap_or_default();
-        let filter = InitiativeFilterArgs {
-            squad_id: ids::decode_opt(&f.squad_id, Kind::Squad, "squadId")?,
-            status: f.status.map(Into::into),
-            outcome_id: ids::decode_opt(&f.outcome_id, Kind::Outcome, "outcomeId")?,
-            unmapped: f.unmapped,
-            text: f.text,
-            updated_since: f.updated_since,
-        };
+        let filter: InitiativeFilterArgs = filter.unwrap_or_default().try_into()?;
         let page = ctx
             .services()
             .planning
@@ -517,12 +543,7 @@ impl PlanningQuery {
         before: Option<String>,
         filter: Option<DependencyFilter>,
     ) -> ApiResult<Conn<Dependency>> {
-        let f = filter.unwrap_or_default();
-        let filter = DependencyFilterArgs {
-            squad_id: ids::decode_opt(&f.squad_id, Kind::Squad, "squadId")?,
-            status: f.status.map(Into::into),
-            due_by: f.due_by.map(|d| d.0),
-        };
+        let filter: DependencyFilterArgs = filter.unwrap_or_default().try_into()?;
         let page = ctx
             .services()
             .planning

@@ -14,7 +14,7 @@ use crate::{
         identity::graphql::User,
         teams::graphql::Team,
     },
-    error::ApiResult,
+    error::{ApiError, ApiResult},
     graphql::{
         connection::{connection, page_args, Conn, TotalCount},
         context::ContextExt,
@@ -243,6 +243,22 @@ pub struct ArchitectureReviewFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
+impl TryFrom<ArchitectureReviewFilter> for ReviewFilterArgs {
+    type Error = ApiError;
+
+    fn try_from(f: ArchitectureReviewFilter) -> ApiResult<Self> {
+        Ok(Self {
+            status: f.status.map(Into::into),
+            system: f.system,
+            team_id: ids::decode_opt(&f.team_id, Kind::Team, "teamId")?,
+            author_id: ids::decode_opt(&f.author_id, Kind::User, "authorId")?,
+            month: f.month,
+            search: f.search,
+            updated_since: f.updated_since,
+        })
+    }
+}
+
 graphql_enum! {
     /// Fields architecture reviews can be ordered by.
     #[derive(Default)]
@@ -282,16 +298,7 @@ impl ReviewQuery {
         order_by: Option<ArchitectureReviewOrder>,
     ) -> ApiResult<Conn<ArchitectureReview>> {
         let actor = ctx.actor().await?;
-        let f = filter.unwrap_or_default();
-        let filter = ReviewFilterArgs {
-            status: f.status.map(Into::into),
-            system: f.system,
-            team_id: ids::decode_opt(&f.team_id, Kind::Team, "teamId")?,
-            author_id: ids::decode_opt(&f.author_id, Kind::User, "authorId")?,
-            month: f.month,
-            search: f.search,
-            updated_since: f.updated_since,
-        };
+        let filter: ReviewFilterArgs = filter.unwrap_or_default().try_into()?;
         let order = order_by.unwrap_or_default();
         let page = ctx
             .services()

@@ -300,6 +300,16 @@ pub struct RoadmapAlignmentFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
+impl From<RoadmapAlignmentFilter> for AlignmentFilterArgs {
+    fn from(f: RoadmapAlignmentFilter) -> Self {
+        Self {
+            quarter: f.quarter.map(|q| q.0),
+            status: f.status.map(Into::into),
+            updated_since: f.updated_since,
+        }
+    }
+}
+
 /// Queries of the roadmap area.
 #[derive(Default)]
 pub struct RoadmapQuery;
@@ -316,12 +326,7 @@ impl RoadmapQuery {
         before: Option<String>,
         filter: Option<RoadmapAlignmentFilter>,
     ) -> ApiResult<Conn<RoadmapAlignment>> {
-        let f = filter.unwrap_or_default();
-        let filter = AlignmentFilterArgs {
-            quarter: f.quarter.map(|q| q.0),
-            status: f.status.map(Into::into),
-            updated_since: f.updated_since,
-        };
+        let filter: AlignmentFilterArgs = filter.unwrap_or_default().into();
         let page = ctx
             .services()
             .roadmap

@@ -19,7 +19,7 @@ use crate::{
         },
         teams::graphql::Team,
     },
-    error::ApiResult,
+    error::{ApiError, ApiResult},
     graphql::{
         connection::{connection, page_args, Conn, TotalCount},
         context::ContextExt,
@@ -238,6 +238,19 @@ pub struct SquadFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
+impl TryFrom<SquadFilter> for SquadFilterArgs {
+    type Error = ApiError;
+
+    fn try_from(f: SquadFilter) -> ApiResult<Self> {
+        Ok(Self {
+            team_id: ids::decode_opt(&f.team_id, Kind::Team, "teamId")?,
+            status: f.status.map(Into::into),
+            name_contains: f.name_contains,
+            updated_since: f.updated_since,
+        })
+    }
+}
+
 graphql_enum! {
     /// Fields squads can be ordered by.
     #[derive(Default)]
@@ -277,13 +290,7 @@ impl SquadQuery {
         order_by: Option<SquadOrder>,
     ) -> ApiResult<Conn<Squad>> {
         let actor = ctx.actor().await?;
-        let f = filter.unwrap_or_default();
-        let filter = SquadFilterArgs {
-            team_id: ids::decode_opt(&f.team_id, Kind::Team, "teamId")?,
-            status: f.status.map(Into::into),
-            name_contains: f.name_contains,
-            updated_since: f.updated_since,
-        };
+        let filter: SquadFilterArgs = filter.unwrap_or_default().try_into()?;
         let order = order_by.unwrap_or_default();
         let page = ctx
             .services()
