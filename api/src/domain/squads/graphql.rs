@@ -25,7 +25,7 @@ use crate::{
         context::ContextExt,
         enums::{graphql_enum, Discipline, MemberRole, OrderDirection, SquadStatus},
         ids::{self, Kind},
-        loaders::{children, load_children, load_one, InOrg},
+        loaders::{children, load_one, InOrg},
     },
 };
 
@@ -79,14 +79,14 @@ impl Squad {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Conn<SquadMembership>> {
-        let (page, total) = load_children::<SquadMembers>(
+        children::<SquadMembers, _>(
             ctx,
             self.0.organization_id,
             self.0.id,
             page_args(first, after, last, before),
+            SquadMembership,
         )
-        .await?;
-        Ok(connection(page, SquadMembership, total))
+        .await
     }
     /// The disciplines of the squad's members (ENGINEERING, PRODUCT, DESIGN order).
     async fn disciplines(&self, ctx: &Context<'_>) -> ApiResult<Vec<Discipline>> {
