@@ -22,7 +22,7 @@ use crate::{
     db::{begin_write, now},
     domain::{
         calendar::Quarter,
-        tenant::{find_in_org, save_versioned},
+        tenant::{find_in_org, find_many_in_org, save_versioned},
         text,
     },
     error::{ApiError, ApiResult},
@@ -970,45 +970,30 @@ impl RoadmapService {
         let org = a.organization_id;
         let items = self.items_of(&self.db, a).await?;
         let signoffs = self.sign_offs_of(&self.db, a).await?;
-        let initiatives: HashMap<Uuid, initiative::Model> = initiative::Entity::find()
-            .filter(initiative::Column::OrganizationId.eq(org))
-            .filter(initiative::Column::Id.is_in(items.iter().map(|i| i.initiative_id)))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|m| (m.id, m))
-            .collect();
-        let squads: HashMap<Uuid, squad::Model> = squad::Entity::find()
-            .filter(squad::Column::OrganizationId.eq(org))
-            .filter(squad::Column::Id.is_in(items.iter().map(|i| i.squad_id)))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|m| (m.id, m))
-            .collect();
-        let outcomes: HashMap<Uuid, outcome::Model> = outcome::Entity::find()
-            .filter(outcome::Column::OrganizationId.eq(org))
-            .filter(outcome::Column::Id.is_in(items.iter().filter_map(|i| i.outcome_id)))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|m| (m.id, m))
-            .collect();
-        let people: HashMap<Uuid, user::Model> = user::Entity::find()
-            .filter(user::Column::OrganizationId.eq(org))
-            .filter(
-                user::Column::Id.is_in(
-                    signoffs
-                        .iter()
-                        .map(|s| s.user_id)
-                        .chain(std::iter::once(a.facilitator_id)),
-                ),
-            )
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|m| (m.id, m))
-            .collect();
+        let initiatives = find_many_in_org::<initiative::Entity, _>(
+            &self.db,
+            org,
+            items.iter().map(|i| i.initiative_id),
+        )
+        .await?;
+        let squads =
+            find_many_in_org::<squad::Entity, _>(&self.db, org, items.iter().map(|i| i.squad_id))
+                .await?;
+        let outcomes = find_many_in_org::<outcome::Entity, _>(
+            &self.db,
+            org,
+            items.iter().filter_map(|i| i.outcome_id),
+        )
+        .await?;
+        let people = find_many_in_org::<user::Entity, _>(
+            &self.db,
+            org,
+            signoffs
+                .iter()
+                .map(|s| s.user_id)
+                .chain(std::iter::once(a.facilitator_id)),
+        )
+        .await?;
         Ok(render_summary(
             a,
             &items,
