@@ -27,7 +27,9 @@ pub struct QueryRoot(
     reviews::graphql::ReviewQuery,
     decisions::graphql::DecisionQuery,
     kpis::graphql::KpiQuery,
-    planning::graphql::PlanningQuery,
+    planning::graphql::OutcomeQuery,
+    planning::graphql::InitiativeQuery,
+    planning::graphql::DependencyQuery,
     roadmap::graphql::RoadmapQuery,
 );
 
@@ -41,7 +43,9 @@ pub struct MutationRoot(
     reviews::graphql::ReviewMutation,
     decisions::graphql::DecisionMutation,
     kpis::graphql::KpiMutation,
-    planning::graphql::PlanningMutation,
+    planning::graphql::OutcomeMutation,
+    planning::graphql::InitiativeMutation,
+    planning::graphql::DependencyMutation,
     roadmap::graphql::RoadmapMutation,
 );
 
