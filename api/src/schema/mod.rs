@@ -46,7 +46,9 @@ pub struct MutationRoot(
     planning::graphql::OutcomeMutation,
     planning::graphql::InitiativeMutation,
     planning::graphql::DependencyMutation,
-    roadmap::graphql::RoadmapMutation,
+    roadmap::graphql::RoadmapAlignmentMutation,
+    roadmap::graphql::RoadmapItemMutation,
+    roadmap::graphql::RoadmapSignOffMutation,
 );
 
 /// Every subscription of the API (GraphQL over WebSocket, graphql-transport-ws).
