@@ -18,7 +18,7 @@ use crate::{
         context::ContextExt,
         enums::{graphql_enum, DecisionRecordStatus, OrderDirection},
         ids::{self, Kind},
-        loaders::{load_children, load_one, InOrg},
+        loaders::{children, load_one, InOrg},
     },
 };
 
@@ -98,14 +98,14 @@ impl DecisionRecord {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Conn<DecisionRecord>> {
-        let (page, total) = load_children::<DecisionSupersedes>(
+        children::<DecisionSupersedes, _>(
             ctx,
             self.0.organization_id,
             self.0.id,
             page_args(first, after, last, before),
+            DecisionRecord,
         )
-        .await?;
-        Ok(connection(page, DecisionRecord, total))
+        .await
     }
     /// The record in the usual ADR layout: `# number. title`, date, status with the
     /// records it supersedes (or is superseded by), context, decision, consequences.

@@ -17,7 +17,7 @@ use crate::{
         context::{ClientAddress, ContextExt},
         enums::{graphql_enum, Discipline, OrderDirection, OrgRole},
         ids::{self, Kind},
-        loaders::{load_children, OrganizationLoader},
+        loaders::{children, OrganizationLoader},
     },
 };
 
@@ -70,14 +70,14 @@ impl User {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Conn<TeamMembership>> {
-        let (page, total) = load_children::<UserTeams>(
+        children::<UserTeams, _>(
             ctx,
             self.0.organization_id,
             self.0.id,
             page_args(first, after, last, before),
+            TeamMembership,
         )
-        .await?;
-        Ok(connection(page, TeamMembership, total))
+        .await
     }
     /// The squads the user belongs to, with their role and allocation in each.
     async fn squads(
@@ -88,14 +88,14 @@ impl User {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Conn<SquadMembership>> {
-        let (page, total) = load_children::<UserSquads>(
+        children::<UserSquads, _>(
             ctx,
             self.0.organization_id,
             self.0.id,
             page_args(first, after, last, before),
+            SquadMembership,
         )
-        .await?;
-        Ok(connection(page, SquadMembership, total))
+        .await
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at

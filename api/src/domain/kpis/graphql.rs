@@ -28,7 +28,7 @@ use crate::{
         },
         external_ref::{ExternalRefInput, ExternalReference},
         ids::{self, Kind},
-        loaders::{first_child, load_children, load_one, InOrg},
+        loaders::{children, first_child, load_children, load_one, InOrg},
         scalars::Duration,
     },
     pagination::{Page, PageArgs},
@@ -167,14 +167,14 @@ impl Kpi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Conn<KpiOwner>> {
-        let (page, total) = load_children::<KpiOwners>(
+        children::<KpiOwners, _>(
             ctx,
             self.0.organization_id,
             self.0.id,
             page_args(first, after, last, before),
+            KpiOwner,
         )
-        .await?;
-        Ok(connection(page, KpiOwner, total))
+        .await
     }
     /// The owners' disciplines (ENGINEERING, PRODUCT, DESIGN order).
     async fn owner_disciplines(&self, ctx: &Context<'_>) -> ApiResult<Vec<Discipline>> {

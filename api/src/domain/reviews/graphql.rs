@@ -20,7 +20,7 @@ use crate::{
         context::ContextExt,
         enums::{graphql_enum, ArchitectureReviewStatus, OrderDirection, ReviewVerdict},
         ids::{self, Kind},
-        loaders::{load_children, load_one},
+        loaders::{children, load_one},
         scalars::Date,
     },
 };
@@ -84,14 +84,14 @@ impl ArchitectureReview {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Conn<ReviewReviewer>> {
-        let (page, total) = load_children::<ReviewReviewers>(
+        children::<ReviewReviewers, _>(
             ctx,
             self.0.organization_id,
             self.0.id,
             page_args(first, after, last, before),
+            ReviewReviewer,
         )
-        .await?;
-        Ok(connection(page, ReviewReviewer, total))
+        .await
     }
     /// Every comment, replies included, oldest first (`replyTo` gives the thread).
     async fn comments(
@@ -102,14 +102,14 @@ impl ArchitectureReview {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Conn<ReviewComment>> {
-        let (page, total) = load_children::<ReviewComments>(
+        children::<ReviewComments, _>(
             ctx,
             self.0.organization_id,
             self.0.id,
             page_args(first, after, last, before),
+            ReviewComment,
         )
-        .await?;
-        Ok(connection(page, ReviewComment, total))
+        .await
     }
     /// The decision records written from this review, by number.
     async fn decision_records(
@@ -120,14 +120,14 @@ impl ArchitectureReview {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Conn<DecisionRecord>> {
-        let (page, total) = load_children::<ReviewDecisionRecords>(
+        children::<ReviewDecisionRecords, _>(
             ctx,
             self.0.organization_id,
             self.0.id,
             page_args(first, after, last, before),
+            DecisionRecord,
         )
-        .await?;
-        Ok(connection(page, DecisionRecord, total))
+        .await
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -208,14 +208,14 @@ impl ReviewComment {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Conn<ReviewComment>> {
-        let (page, total) = load_children::<CommentReplies>(
+        children::<CommentReplies, _>(
             ctx,
             self.0.organization_id,
             self.0.id,
             page_args(first, after, last, before),
+            ReviewComment,
         )
-        .await?;
-        Ok(connection(page, ReviewComment, total))
+        .await
     }
     async fn review(&self, ctx: &Context<'_>) -> ApiResult<ArchitectureReview> {
         load_one::<architecture_review::Entity>(ctx, self.0.organization_id, self.0.review_id)

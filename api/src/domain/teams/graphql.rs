@@ -21,7 +21,7 @@ use crate::{
         context::ContextExt,
         enums::{graphql_enum, MemberRole, OrderDirection},
         ids::{self, Kind},
-        loaders::{children, load_children, load_one},
+        loaders::{children, load_one},
         scalars::{Date, Quarter},
     },
 };
@@ -59,14 +59,14 @@ impl Team {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Conn<Squad>> {
-        let (page, total) = load_children::<TeamSquads>(
+        children::<TeamSquads, _>(
             ctx,
             self.0.organization_id,
             self.0.id,
             page_args(first, after, last, before),
+            Squad,
         )
-        .await?;
-        Ok(connection(page, Squad, total))
+        .await
     }
     /// The team's members with their roles, in the order they joined.
     async fn members(
@@ -77,14 +77,14 @@ impl Team {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Conn<TeamMembership>> {
-        let (page, total) = load_children::<TeamMembers>(
+        children::<TeamMembers, _>(
             ctx,
             self.0.organization_id,
             self.0.id,
             page_args(first, after, last, before),
+            TeamMembership,
         )
-        .await?;
-        Ok(connection(page, TeamMembership, total))
+        .await
     }
     /// The team's own KPIs (not its squads'), by name.
     async fn kpis(
