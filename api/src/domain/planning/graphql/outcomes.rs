@@ -46,12 +46,7 @@ impl Outcome {
         ids::encode(Kind::Outcome, self.0.id)
     }
     async fn quarter(&self) -> ApiResult<Quarter> {
-        self.0.quarter.parse().map(Quarter).map_err(|_| {
-            ApiError::internal(anyhow::anyhow!(
-                "stored quarter {:?} is invalid",
-                self.0.quarter
-            ))
-        })
+        Quarter::stored(&self.0.quarter)
     }
     async fn title(&self) -> &str {
         &self.0.title

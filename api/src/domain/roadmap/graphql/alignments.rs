@@ -14,7 +14,7 @@ use crate::domain::roadmap::{
 };
 use crate::{
     domain::identity::graphql::User,
-    error::{ApiError, ApiResult},
+    error::ApiResult,
     graphql::{
         connection::{connection, page_args, Conn, TotalCount},
         context::ContextExt,
@@ -51,12 +51,7 @@ impl RoadmapAlignment {
         ids::encode(Kind::RoadmapAlignment, self.0.id)
     }
     async fn quarter(&self) -> ApiResult<Quarter> {
-        self.0.quarter.parse().map(Quarter).map_err(|_| {
-            ApiError::internal(anyhow::anyhow!(
-                "stored quarter {:?} is invalid",
-                self.0.quarter
-            ))
-        })
+        Quarter::stored(&self.0.quarter)
     }
     async fn title(&self) -> &str {
         &self.0.title
