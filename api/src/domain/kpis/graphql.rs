@@ -566,14 +566,6 @@ pub struct DeleteKpiMeasurementPayload {
     pub kpi: Kpi,
 }
 
-fn maybe<T>(v: MaybeUndefined<T>) -> Option<Option<T>> {
-    match v {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(v)),
-    }
-}
-
 /// Mutations of the KPI area.
 #[derive(Default)]
 pub struct KpiMutation;
@@ -626,11 +618,11 @@ impl KpiMutation {
                     expected_version: input.expected_version,
                     name: input.name,
                     description: input.description,
-                    unit: maybe(input.unit).map(|u| u.map(Into::into)),
+                    unit: input.unit.map_value(Into::into).into(),
                     direction: input.direction.map(Into::into),
                     category: input.category.map(Into::into),
-                    baseline: maybe(input.baseline),
-                    target: maybe(input.target),
+                    baseline: input.baseline.into(),
+                    target: input.target.into(),
                 },
             )
             .await?;

@@ -5,7 +5,7 @@ use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject, 
 use chrono::{DateTime, Utc};
 use entity::{initiative, outcome, squad};
 
-use super::{linked, maybe, Outcome};
+use super::{linked, Outcome};
 use crate::{
     domain::{
         planning::{
@@ -255,8 +255,8 @@ impl InitiativeMutation {
                     title: input.title,
                     description: input.description,
                     status: input.status.map(Into::into),
-                    start_date: maybe(input.start_date, |d| Ok(d.0))?,
-                    target_date: maybe(input.target_date, |d| Ok(d.0))?,
+                    start_date: input.start_date.map_value(|d| d.0).into(),
+                    target_date: input.target_date.map_value(|d| d.0).into(),
                 },
             )
             .await?;

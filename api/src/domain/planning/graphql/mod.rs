@@ -7,7 +7,7 @@ mod initiatives;
 mod outcomes;
 mod views;
 
-use async_graphql::{Context, MaybeUndefined};
+use async_graphql::Context;
 use entity::outcome_initiative;
 use uuid::Uuid;
 
@@ -65,15 +65,4 @@ where
         has_next_page: page.has_next_page,
     };
     Ok(connection(page, wrap, total))
-}
-
-fn maybe<T, U>(
-    v: MaybeUndefined<T>,
-    f: impl FnOnce(T) -> ApiResult<U>,
-) -> ApiResult<Option<Option<U>>> {
-    Ok(match v {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(f(v)?)),
-    })
 }

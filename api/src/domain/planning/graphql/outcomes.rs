@@ -4,7 +4,7 @@ use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject, 
 use chrono::{DateTime, Utc};
 use entity::{initiative, kpi, outcome, squad, team};
 
-use super::{linked, maybe, Initiative};
+use super::{linked, Initiative};
 use crate::{
     domain::{
         kpis::graphql::Kpi,
@@ -274,7 +274,7 @@ impl OutcomeMutation {
                     quarter: input.quarter.map(|q| q.0),
                     title: input.title,
                     description: input.description,
-                    kpi_id: maybe(input.kpi_id, |k| ids::decode(&k, Kind::Kpi, "kpiId"))?,
+                    kpi_id: ids::decode_maybe(input.kpi_id, Kind::Kpi, "kpiId")?,
                 },
             )
             .await?;

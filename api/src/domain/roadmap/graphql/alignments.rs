@@ -313,11 +313,6 @@ impl RoadmapAlignmentMutation {
         input: UpdateRoadmapAlignmentInput,
     ) -> ApiResult<RoadmapAlignmentPayload> {
         let id = alignment_id(&input.id, "id")?;
-        let scheduled_at = match input.scheduled_at {
-            MaybeUndefined::Undefined => None,
-            MaybeUndefined::Null => Some(None),
-            MaybeUndefined::Value(v) => Some(Some(v)),
-        };
         let a = ctx
             .services()
             .roadmap
@@ -328,7 +323,7 @@ impl RoadmapAlignmentMutation {
                     expected_version: input.expected_version,
                     quarter: input.quarter.map(|q| q.0),
                     title: input.title,
-                    scheduled_at,
+                    scheduled_at: input.scheduled_at.into(),
                     notes: input.notes,
                 },
             )

@@ -200,11 +200,7 @@ impl RoadmapItemMutation {
         input: UpdateRoadmapItemInput,
     ) -> ApiResult<RoadmapChangePayload> {
         let id = ids::decode(&input.id, Kind::RoadmapItem, "id")?;
-        let outcome_id = match input.outcome_id {
-            MaybeUndefined::Undefined => None,
-            MaybeUndefined::Null => Some(None),
-            MaybeUndefined::Value(v) => Some(Some(ids::decode(&v, Kind::Outcome, "outcomeId")?)),
-        };
+        let outcome_id = ids::decode_maybe(input.outcome_id, Kind::Outcome, "outcomeId")?;
         let (item, changed) = ctx
             .services()
             .roadmap
