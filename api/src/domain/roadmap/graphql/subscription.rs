@@ -1,6 +1,6 @@
 //! The live subscription to a session's changes.
 
-use async_graphql::{Context, Enum, Object, Subscription, ID};
+use async_graphql::{resolver_utils::EnumType, Context, Object, Subscription, ID};
 use chrono::{DateTime, Utc};
 use entity::user;
 use futures_util::{Stream, StreamExt};
@@ -8,49 +8,41 @@ use tokio_stream::wrappers::BroadcastStream;
 
 use super::{alignment_id, RoadmapAlignment};
 use crate::{
-    domain::identity::graphql::User,
+    domain::{identity::graphql::User, roadmap::ChangeKind},
     error::{ApiError, ApiResult},
     events::Event,
     graphql::{
         context::ContextExt,
+        enums::graphql_enum,
         ids::{self, Kind},
         loaders::load_one,
     },
 };
 
-/// What changed in a session.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-pub enum RoadmapAlignmentEventKind {
-    Updated,
-    ParticipantAdded,
-    ParticipantRemoved,
-    Started,
-    ItemAdded,
-    ItemUpdated,
-    ItemRemoved,
-    ItemsRanked,
-    SignedOff,
-    SignOffWithdrawn,
-    Closed,
+graphql_enum! {
+    /// What changed in a session.
+    RoadmapAlignmentEventKind => ChangeKind {
+        Updated,
+        ParticipantAdded,
+        ParticipantRemoved,
+        Started,
+        ItemAdded,
+        ItemUpdated,
+        ItemRemoved,
+        ItemsRanked,
+        SignedOff,
+        SignOffWithdrawn,
+        Closed,
+    }
 }
 
 impl RoadmapAlignmentEventKind {
+    /// The kind an event names (`ChangeKind::as_str`).
     fn parse(s: &str) -> Option<Self> {
-        use RoadmapAlignmentEventKind::*;
-        Some(match s {
-            "UPDATED" => Updated,
-            "PARTICIPANT_ADDED" => ParticipantAdded,
-            "PARTICIPANT_REMOVED" => ParticipantRemoved,
-            "STARTED" => Started,
-            "ITEM_ADDED" => ItemAdded,
-            "ITEM_UPDATED" => ItemUpdated,
-            "ITEM_REMOVED" => ItemRemoved,
-            "ITEMS_RANKED" => ItemsRanked,
-            "SIGNED_OFF" => SignedOff,
-            "SIGN_OFF_WITHDRAWN" => SignOffWithdrawn,
-            "CLOSED" => Closed,
-            _ => return None,
-        })
+        Self::items()
+            .iter()
+            .map(|item| item.value)
+            .find(|kind| ChangeKind::from(*kind).as_str() == s)
     }
 }
 
