@@ -11,7 +11,7 @@ use sea_orm::{
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::PlanningService;
+use super::service::PlanningService;
 use crate::{
     auth::Actor,
     authz::{self, facts, Action},

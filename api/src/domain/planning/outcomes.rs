@@ -6,7 +6,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, Quer
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::PlanningService;
+use super::service::PlanningService;
 use crate::{
     auth::Actor,
     authz::{self, facts, Action},

@@ -11,7 +11,7 @@ use sea_orm::{
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::PlanningService;
+use super::service::PlanningService;
 use crate::{auth::Actor, domain::calendar::Quarter, error::ApiResult};
 
 /// A team's plan for a quarter (the checklist: "define 3 measurable outcomes for your

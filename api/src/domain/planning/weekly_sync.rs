@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::PlanningService;
+use super::service::PlanningService;
 use crate::{
     auth::Actor,
     db::now,

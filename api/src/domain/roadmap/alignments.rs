@@ -13,7 +13,10 @@ use sea_orm::{
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::{editable, markdown, ChangeKind, RoadmapService};
+use super::{
+    markdown,
+    service::{editable, ChangeKind, RoadmapService},
+};
 use crate::{
     auth::Actor,
     authz::{self, facts, Action},

@@ -18,7 +18,7 @@ use sea_orm::{
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::{editable, ChangeKind, Changed, RoadmapService};
+use super::service::{editable, ChangeKind, Changed, RoadmapService};
 use crate::{
     auth::Actor,
     authz::{self, facts, Action},

@@ -9,7 +9,7 @@ use entity::{
 };
 use uuid::Uuid;
 
-use super::all_disciplines;
+use super::service::all_disciplines;
 
 /// A title or a note on one line, however it was typed.
 fn one_line(s: &str) -> String {

@@ -12,7 +12,7 @@ use sea_orm::{
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::{all_disciplines, editable, ChangeKind, Changed, RoadmapService};
+use super::service::{all_disciplines, editable, ChangeKind, Changed, RoadmapService};
 use crate::{
     auth::Actor,
     authz::{self, facts, Action},
