@@ -2,6 +2,8 @@
 //! every service shares (a row of the caller's organisation, or NOT_FOUND; a versioned
 //! update that fails with CONFLICT when someone else changed the row first).
 
+use std::collections::HashMap;
+
 use sea_orm::{
     sea_query::{Expr, LockType},
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
@@ -106,6 +108,27 @@ where
         .one(txn)
         .await?
         .ok_or(ApiError::NotFound)
+}
+
+/// The rows of `ids` in the caller's organisation, by id: one statement. An id of
+/// another organisation's row, or of no row, is missing from the map.
+pub async fn find_many_in_org<E, C>(
+    db: &C,
+    org: Uuid,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> ApiResult<HashMap<Uuid, E::Model>>
+where
+    E: TenantTable,
+    C: ConnectionTrait,
+{
+    Ok(E::find()
+        .filter(E::ORG.eq(org))
+        .filter(E::ID.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (E::id_of(&m), m))
+        .collect())
 }
 
 /// Writes the changes in `changes` to `current` when nobody changed the row since it

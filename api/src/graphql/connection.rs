@@ -21,10 +21,14 @@ use async_graphql::{
     connection::PageInfo, parser::types::Field, registry::Registry, Context, ContextSelectionSet,
     Object, OutputType, Positioned, ServerResult, TypeName, Value,
 };
+use futures_util::future::BoxFuture;
 
+use super::context::ContextExt;
 use crate::{
+    auth::Actor,
     error::{ApiError, ApiResult},
     pagination::{Cursor, Page, PageArgs},
+    services::Services,
 };
 
 /// Computes the total of a connection on demand.
@@ -40,6 +44,29 @@ impl TotalCount {
     /// A total that `counter` computes when the field is selected.
     pub fn new(counter: impl Counter + 'static) -> Self {
         Self(Box::new(counter))
+    }
+
+    /// The total of a top-level list: `count` runs with the list's filter (the service
+    /// filter the page was read with) for the caller, when the field is selected.
+    pub fn of_list<F: Send + Sync + 'static>(filter: F, count: CountFn<F>) -> Self {
+        Self::new(ListTotal { filter, count })
+    }
+}
+
+/// How a list counts its matches: a service's `count` for the caller and a filter,
+/// e.g. `|s, actor, f| Box::pin(s.teams.count(actor, f))`.
+pub type CountFn<F> = for<'a> fn(&'a Services, &'a Actor, &'a F) -> BoxFuture<'a, ApiResult<u64>>;
+
+/// The total of a top-level list: its filter, and the service call that counts it.
+pub struct ListTotal<F> {
+    filter: F,
+    count: CountFn<F>,
+}
+
+#[async_trait::async_trait]
+impl<F: Send + Sync + 'static> Counter for ListTotal<F> {
+    async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
+        (self.count)(ctx.services(), ctx.actor().await?, &self.filter).await
     }
 }
 

@@ -1,21 +1,32 @@
-//! GraphQL enums, mirrored from the stored enums (entities carry no GraphQL derives).
+//! GraphQL enums, mirrored from the stored enums (entities carry no GraphQL derives),
+//! and the macro that mirrors them (the areas' sort fields use it too).
 
-use async_graphql::Enum;
 use entity::enums as db;
 
+/// Declares a GraphQL enum that mirrors another enum variant for variant (a stored enum,
+/// or a service's sort), with `From` both ways. Attributes before the name go on the
+/// enum (`#[derive(Default)]` with a `#[default]` variant, say); a variant's doc comment
+/// becomes its schema description.
 macro_rules! graphql_enum {
-    ($(#[$m:meta])* $name:ident => $module:ident :: $ent:ident { $($(#[$vm:meta])* $v:ident),* $(,)? }) => {
+    ($(#[$m:meta])* $name:ident => $ent:ty { $($(#[$vm:meta])* $v:ident),* $(,)? }) => {
         $(#[$m])*
-        #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+        #[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
         pub enum $name { $($(#[$vm])* $v),* }
-        impl From<$module::$ent> for $name {
-            fn from(v: $module::$ent) -> Self { match v { $($module::$ent::$v => Self::$v),* } }
+        impl From<$ent> for $name {
+            fn from(v: $ent) -> Self {
+                type Mirrored = $ent;
+                match v { $(Mirrored::$v => Self::$v),* }
+            }
         }
-        impl From<$name> for $module::$ent {
-            fn from(v: $name) -> Self { match v { $($name::$v => $module::$ent::$v),* } }
+        impl From<$name> for $ent {
+            fn from(v: $name) -> Self {
+                type Mirrored = $ent;
+                match v { $($name::$v => Mirrored::$v),* }
+            }
         }
     };
 }
+pub(crate) use graphql_enum;
 
 graphql_enum! {
     /// A person's discipline in a cross-functional squad.
@@ -127,7 +138,7 @@ graphql_enum! {
 }
 
 /// Sort direction of a list.
-#[derive(Enum, Copy, Clone, Debug, Default, PartialEq, Eq)]
+#[derive(async_graphql::Enum, Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub enum OrderDirection {
     #[default]
     Asc,

@@ -1,6 +1,6 @@
 //! Opaque global ids (Relay): base64url of `Type:uuid`.
 
-use async_graphql::ID;
+use async_graphql::{MaybeUndefined, ID};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use uuid::Uuid;
 
@@ -94,6 +94,25 @@ pub fn decode(id: &ID, kind: Kind, field: &'static str) -> ApiResult<Uuid> {
             format!("{field} is not a valid id"),
         )),
     }
+}
+
+/// The row id inside an optional global id that must be of `kind` ([`decode`]); no id
+/// is `None`.
+pub fn decode_opt(id: &Option<ID>, kind: Kind, field: &'static str) -> ApiResult<Option<Uuid>> {
+    id.as_ref().map(|id| decode(id, kind, field)).transpose()
+}
+
+/// The row id inside a nullable global id of an update ([`decode`]): `None` when the
+/// field was left out, `Some(None)` when it was null (clear the link).
+pub fn decode_maybe(
+    id: MaybeUndefined<ID>,
+    kind: Kind,
+    field: &'static str,
+) -> ApiResult<Option<Option<Uuid>>> {
+    Ok(id
+        .map_value(|id| decode(&id, kind, field))
+        .transpose()?
+        .into())
 }
 
 #[cfg(test)]

@@ -4,7 +4,10 @@
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
 use chrono::NaiveDate;
 
-use crate::domain::calendar::{self, Quarter as DomainQuarter};
+use crate::{
+    domain::calendar::{self, Quarter as DomainQuarter},
+    error::{ApiError, ApiResult},
+};
 
 /// A calendar date, `YYYY-MM-DD`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +33,16 @@ impl ScalarType for Date {
 /// A calendar quarter, `YYYY-Qn` with n from 1 to 4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Quarter(pub DomainQuarter);
+
+impl Quarter {
+    /// The quarter of a row, as stored (`quarter` columns); a stored value that is not a
+    /// quarter is INTERNAL.
+    pub fn stored(quarter: &str) -> ApiResult<Quarter> {
+        quarter.parse().map(Quarter).map_err(|_| {
+            ApiError::internal(anyhow::anyhow!("stored quarter {quarter:?} is invalid"))
+        })
+    }
+}
 
 /// A calendar quarter, `YYYY-Qn` with n from 1 to 4 (e.g. "2026-Q4").
 #[Scalar(name = "Quarter")]

@@ -24,7 +24,9 @@ pub struct QueryRoot(
     reviews::graphql::ReviewQuery,
     decisions::graphql::DecisionQuery,
     kpis::graphql::KpiQuery,
-    planning::graphql::PlanningQuery,
+    planning::graphql::OutcomeQuery,
+    planning::graphql::InitiativeQuery,
+    planning::graphql::DependencyQuery,
     roadmap::graphql::RoadmapQuery,
 );
 
@@ -38,8 +40,12 @@ pub struct MutationRoot(
     reviews::graphql::ReviewMutation,
     decisions::graphql::DecisionMutation,
     kpis::graphql::KpiMutation,
-    planning::graphql::PlanningMutation,
-    roadmap::graphql::RoadmapMutation,
+    planning::graphql::OutcomeMutation,
+    planning::graphql::InitiativeMutation,
+    planning::graphql::DependencyMutation,
+    roadmap::graphql::RoadmapAlignmentMutation,
+    roadmap::graphql::RoadmapItemMutation,
+    roadmap::graphql::RoadmapSignOffMutation,
 );
 
 /// Every subscription of the API (GraphQL over WebSocket, graphql-transport-ws).

@@ -14,11 +14,11 @@ use crate::{
     domain::{identity::graphql::User, reviews::graphql::ArchitectureReview},
     error::ApiResult,
     graphql::{
-        connection::{connection, page_args, Conn, Counter, TotalCount},
+        connection::{connection, page_args, Conn, TotalCount},
         context::ContextExt,
-        enums::{DecisionRecordStatus, OrderDirection},
+        enums::{graphql_enum, DecisionRecordStatus, OrderDirection},
         ids::{self, Kind},
-        loaders::{load_children, load_one, InOrg},
+        loaders::{children, load_one, InOrg},
     },
 };
 
@@ -98,14 +98,14 @@ impl DecisionRecord {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Conn<DecisionRecord>> {
-        let (page, total) = load_children::<DecisionSupersedes>(
+        children::<DecisionSupersedes, _>(
             ctx,
             self.0.organization_id,
             self.0.id,
             page_args(first, after, last, before),
+            DecisionRecord,
         )
-        .await?;
-        Ok(connection(page, DecisionRecord, total))
+        .await
     }
     /// The record in the usual ADR layout: `# number. title`, date, status with the
     /// records it supersedes (or is superseded by), context, decision, consequences.
@@ -153,13 +153,26 @@ pub struct DecisionRecordFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
-/// Fields decision records can be ordered by.
-#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Default)]
-pub enum DecisionRecordOrderField {
-    #[default]
-    Number,
-    Title,
-    UpdatedAt,
+impl From<DecisionRecordFilter> for DecisionRecordFilterArgs {
+    fn from(f: DecisionRecordFilter) -> Self {
+        Self {
+            status: f.status.map(Into::into),
+            system: f.system,
+            search: f.search,
+            updated_since: f.updated_since,
+        }
+    }
+}
+
+graphql_enum! {
+    /// Fields decision records can be ordered by.
+    #[derive(Default)]
+    DecisionRecordOrderField => DecisionRecordSort {
+        #[default]
+        Number,
+        Title,
+        UpdatedAt,
+    }
 }
 
 /// The order of a decision record list.
@@ -169,18 +182,6 @@ pub struct DecisionRecordOrder {
     pub field: DecisionRecordOrderField,
     #[graphql(default)]
     pub direction: OrderDirection,
-}
-
-struct DecisionRecordTotal(DecisionRecordFilterArgs);
-
-#[async_trait::async_trait]
-impl Counter for DecisionRecordTotal {
-    async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
-        ctx.services()
-            .decisions
-            .count(ctx.actor().await?, &self.0)
-            .await
-    }
 }
 
 /// Queries of the decisions area.
@@ -202,33 +203,22 @@ impl DecisionQuery {
         order_by: Option<DecisionRecordOrder>,
     ) -> ApiResult<Conn<DecisionRecord>> {
         let actor = ctx.actor().await?;
-        let f = filter.unwrap_or_default();
-        let filter = DecisionRecordFilterArgs {
-            status: f.status.map(Into::into),
-            system: f.system,
-            search: f.search,
-            updated_since: f.updated_since,
-        };
+        let filter: DecisionRecordFilterArgs = filter.unwrap_or_default().into();
         let order = order_by.unwrap_or_default();
-        let sort = match order.field {
-            DecisionRecordOrderField::Number => DecisionRecordSort::Number,
-            DecisionRecordOrderField::Title => DecisionRecordSort::Title,
-            DecisionRecordOrderField::UpdatedAt => DecisionRecordSort::UpdatedAt,
-        };
         let page = ctx
             .services()
             .decisions
             .list(
                 actor,
                 &filter,
-                super::decision_record_order(sort, order.direction.descending()),
+                super::decision_record_order(order.field.into(), order.direction.descending()),
                 &page_args(first, after, last, before),
             )
             .await?;
         Ok(connection(
             page,
             DecisionRecord,
-            TotalCount::new(DecisionRecordTotal(filter)),
+            TotalCount::of_list(filter, |s, actor, f| Box::pin(s.decisions.count(actor, f))),
         ))
     }
 
@@ -332,11 +322,11 @@ impl DecisionMutation {
         ctx: &Context<'_>,
         input: CreateDecisionRecordInput,
     ) -> ApiResult<CreateDecisionRecordPayload> {
-        let from_review_id = input
-            .from_review_id
-            .as_ref()
-            .map(|id| ids::decode(id, Kind::ArchitectureReview, "fromReviewId"))
-            .transpose()?;
+        let from_review_id = ids::decode_opt(
+            &input.from_review_id,
+            Kind::ArchitectureReview,
+            "fromReviewId",
+        )?;
         let record = ctx
             .services()
             .decisions

@@ -13,11 +13,11 @@ use crate::{
     },
     error::{ApiError, ApiResult},
     graphql::{
-        connection::{connection, page_args, Conn, Counter, TotalCount},
+        connection::{connection, page_args, Conn, TotalCount},
         context::{ClientAddress, ContextExt},
-        enums::{Discipline, OrderDirection, OrgRole},
+        enums::{graphql_enum, Discipline, OrderDirection, OrgRole},
         ids::{self, Kind},
-        loaders::{load_children, OrganizationLoader},
+        loaders::{children, OrganizationLoader},
     },
 };
 
@@ -70,14 +70,14 @@ impl User {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Conn<TeamMembership>> {
-        let (page, total) = load_children::<UserTeams>(
+        children::<UserTeams, _>(
             ctx,
             self.0.organization_id,
             self.0.id,
             page_args(first, after, last, before),
+            TeamMembership,
         )
-        .await?;
-        Ok(connection(page, TeamMembership, total))
+        .await
     }
     /// The squads the user belongs to, with their role and allocation in each.
     async fn squads(
@@ -88,14 +88,14 @@ impl User {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Conn<SquadMembership>> {
-        let (page, total) = load_children::<UserSquads>(
+        children::<UserSquads, _>(
             ctx,
             self.0.organization_id,
             self.0.id,
             page_args(first, after, last, before),
+            SquadMembership,
         )
-        .await?;
-        Ok(connection(page, SquadMembership, total))
+        .await
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -126,13 +126,15 @@ pub struct UserFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
-/// Fields users can be ordered by.
-#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Default)]
-pub enum UserOrderField {
-    #[default]
-    DisplayName,
-    CreatedAt,
-    UpdatedAt,
+graphql_enum! {
+    /// Fields users can be ordered by.
+    #[derive(Default)]
+    UserOrderField => UserSort {
+        #[default]
+        DisplayName,
+        CreatedAt,
+        UpdatedAt,
+    }
 }
 
 /// The order of a user list.
@@ -153,18 +155,6 @@ impl From<UserFilter> for UserFilterArgs {
             include_deactivated: f.include_deactivated,
             updated_since: f.updated_since,
         }
-    }
-}
-
-struct UserTotal(UserFilterArgs);
-
-#[async_trait::async_trait]
-impl Counter for UserTotal {
-    async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
-        ctx.services()
-            .identity
-            .count_users(ctx.actor().await?, &self.0)
-            .await
     }
 }
 
@@ -201,22 +191,23 @@ impl Organization {
         }
         let filter: UserFilterArgs = filter.unwrap_or_default().into();
         let order = order_by.unwrap_or_default();
-        let sort = match order.field {
-            UserOrderField::DisplayName => UserSort::DisplayName,
-            UserOrderField::CreatedAt => UserSort::CreatedAt,
-            UserOrderField::UpdatedAt => UserSort::UpdatedAt,
-        };
         let page = ctx
             .services()
             .identity
             .list_users(
                 actor,
                 &filter,
-                super::user_order(sort, order.direction.descending()),
+                super::user_order(order.field.into(), order.direction.descending()),
                 &page_args(first, after, last, before),
             )
             .await?;
-        Ok(connection(page, User, TotalCount::new(UserTotal(filter))))
+        Ok(connection(
+            page,
+            User,
+            TotalCount::of_list(filter, |s, actor, f| {
+                Box::pin(s.identity.count_users(actor, f))
+            }),
+        ))
     }
 }
 

@@ -18,16 +18,17 @@ use crate::{
         squads::graphql::Squad,
         teams::graphql::Team,
     },
-    error::ApiResult,
+    error::{ApiError, ApiResult},
     graphql::{
         connection::{connection, page_args, Conn, Counter, TotalCount},
         context::ContextExt,
         enums::{
-            Discipline, KpiCategory, KpiDirection, KpiUnit, MeasurementSource, OrderDirection,
+            graphql_enum, Discipline, KpiCategory, KpiDirection, KpiUnit, MeasurementSource,
+            OrderDirection,
         },
         external_ref::{ExternalRefInput, ExternalReference},
         ids::{self, Kind},
-        loaders::{first_child, load_children, load_one, InOrg},
+        loaders::{children, first_child, load_children, load_one, InOrg},
         scalars::Duration,
     },
     pagination::{Page, PageArgs},
@@ -166,14 +167,14 @@ impl Kpi {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Conn<KpiOwner>> {
-        let (page, total) = load_children::<KpiOwners>(
+        children::<KpiOwners, _>(
             ctx,
             self.0.organization_id,
             self.0.id,
             page_args(first, after, last, before),
+            KpiOwner,
         )
-        .await?;
-        Ok(connection(page, KpiOwner, total))
+        .await
     }
     /// The owners' disciplines (ENGINEERING, PRODUCT, DESIGN order).
     async fn owner_disciplines(&self, ctx: &Context<'_>) -> ApiResult<Vec<Discipline>> {
@@ -393,15 +394,17 @@ pub struct KpiFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
-/// Fields KPIs can be ordered by.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
-pub enum KpiOrderField {
-    #[default]
-    Name,
-    Category,
-    /// Unknown attainment sorts before 0.
-    Attainment,
-    UpdatedAt,
+graphql_enum! {
+    /// Fields KPIs can be ordered by.
+    #[derive(Default)]
+    KpiOrderField => KpiSort {
+        #[default]
+        Name,
+        Category,
+        /// Unknown attainment sorts before 0.
+        Attainment,
+        UpdatedAt,
+    }
 }
 
 /// The order of a KPI list.
@@ -413,37 +416,20 @@ pub struct KpiOrder {
     pub direction: OrderDirection,
 }
 
-fn filter_args(f: KpiFilter) -> ApiResult<KpiFilterArgs> {
-    Ok(KpiFilterArgs {
-        team_id: f
-            .team_id
-            .as_ref()
-            .map(|id| ids::decode(id, Kind::Team, "teamId"))
-            .transpose()?,
-        squad_id: f
-            .squad_id
-            .as_ref()
-            .map(|id| ids::decode(id, Kind::Squad, "squadId"))
-            .transpose()?,
-        category: f.category.map(Into::into),
-        is_shared: f.is_shared,
-        owner_id: f
-            .owner_id
-            .as_ref()
-            .map(|id| ids::decode(id, Kind::User, "ownerId"))
-            .transpose()?,
-        text: f.text,
-        include_archived: f.include_archived,
-        updated_since: f.updated_since,
-    })
-}
+impl TryFrom<KpiFilter> for KpiFilterArgs {
+    type Error = ApiError;
 
-struct KpiTotal(KpiFilterArgs);
-
-#[async_trait::async_trait]
-impl Counter for KpiTotal {
-    async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
-        ctx.services().kpis.count(ctx.actor().await?, &self.0).await
+    fn try_from(f: KpiFilter) -> ApiResult<Self> {
+        Ok(Self {
+            team_id: ids::decode_opt(&f.team_id, Kind::Team, "teamId")?,
+            squad_id: ids::decode_opt(&f.squad_id, Kind::Squad, "squadId")?,
+            category: f.category.map(Into::into),
+            is_shared: f.is_shared,
+            owner_id: ids::decode_opt(&f.owner_id, Kind::User, "ownerId")?,
+            text: f.text,
+            include_archived: f.include_archived,
+            updated_since: f.updated_since,
+        })
     }
 }
 
@@ -466,25 +452,23 @@ impl KpiQuery {
         order_by: Option<KpiOrder>,
     ) -> ApiResult<Conn<Kpi>> {
         let actor = ctx.actor().await?;
-        let filter = filter_args(filter.unwrap_or_default())?;
+        let filter: KpiFilterArgs = filter.unwrap_or_default().try_into()?;
         let order = order_by.unwrap_or_default();
-        let sort = match order.field {
-            KpiOrderField::Name => KpiSort::Name,
-            KpiOrderField::Category => KpiSort::Category,
-            KpiOrderField::Attainment => KpiSort::Attainment,
-            KpiOrderField::UpdatedAt => KpiSort::UpdatedAt,
-        };
         let page = ctx
             .services()
             .kpis
             .list(
                 actor,
                 &filter,
-                super::kpi_order(sort, order.direction.descending()),
+                super::kpi_order(order.field.into(), order.direction.descending()),
                 &page_args(first, after, last, before),
             )
             .await?;
-        Ok(connection(page, Kpi, TotalCount::new(KpiTotal(filter))))
+        Ok(connection(
+            page,
+            Kpi,
+            TotalCount::of_list(filter, |s, actor, f| Box::pin(s.kpis.count(actor, f))),
+        ))
     }
 }
 
@@ -582,14 +566,6 @@ pub struct DeleteKpiMeasurementPayload {
     pub kpi: Kpi,
 }
 
-fn maybe<T>(v: MaybeUndefined<T>) -> Option<Option<T>> {
-    match v {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(v)),
-    }
-}
-
 /// Mutations of the KPI area.
 #[derive(Default)]
 pub struct KpiMutation;
@@ -603,16 +579,8 @@ impl KpiMutation {
         ctx: &Context<'_>,
         input: CreateKpiInput,
     ) -> ApiResult<CreateKpiPayload> {
-        let team = input
-            .team_id
-            .as_ref()
-            .map(|id| ids::decode(id, Kind::Team, "teamId"))
-            .transpose()?;
-        let squad = input
-            .squad_id
-            .as_ref()
-            .map(|id| ids::decode(id, Kind::Squad, "squadId"))
-            .transpose()?;
+        let team = ids::decode_opt(&input.team_id, Kind::Team, "teamId")?;
+        let squad = ids::decode_opt(&input.squad_id, Kind::Squad, "squadId")?;
         let k = ctx
             .services()
             .kpis
@@ -650,11 +618,11 @@ impl KpiMutation {
                     expected_version: input.expected_version,
                     name: input.name,
                     description: input.description,
-                    unit: maybe(input.unit).map(|u| u.map(Into::into)),
+                    unit: input.unit.map_value(Into::into).into(),
                     direction: input.direction.map(Into::into),
                     category: input.category.map(Into::into),
-                    baseline: maybe(input.baseline),
-                    target: maybe(input.target),
+                    baseline: input.baseline.into(),
+                    target: input.target.into(),
                 },
             )
             .await?;

@@ -14,13 +14,13 @@ use crate::{
         identity::graphql::User,
         teams::graphql::Team,
     },
-    error::ApiResult,
+    error::{ApiError, ApiResult},
     graphql::{
-        connection::{connection, page_args, Conn, Counter, TotalCount},
+        connection::{connection, page_args, Conn, TotalCount},
         context::ContextExt,
-        enums::{ArchitectureReviewStatus, OrderDirection, ReviewVerdict},
+        enums::{graphql_enum, ArchitectureReviewStatus, OrderDirection, ReviewVerdict},
         ids::{self, Kind},
-        loaders::{load_children, load_one},
+        loaders::{children, load_one},
         scalars::Date,
     },
 };
@@ -84,14 +84,14 @@ impl ArchitectureReview {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Conn<ReviewReviewer>> {
-        let (page, total) = load_children::<ReviewReviewers>(
+        children::<ReviewReviewers, _>(
             ctx,
             self.0.organization_id,
             self.0.id,
             page_args(first, after, last, before),
+            ReviewReviewer,
         )
-        .await?;
-        Ok(connection(page, ReviewReviewer, total))
+        .await
     }
     /// Every comment, replies included, oldest first (`replyTo` gives the thread).
     async fn comments(
@@ -102,14 +102,14 @@ impl ArchitectureReview {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Conn<ReviewComment>> {
-        let (page, total) = load_children::<ReviewComments>(
+        children::<ReviewComments, _>(
             ctx,
             self.0.organization_id,
             self.0.id,
             page_args(first, after, last, before),
+            ReviewComment,
         )
-        .await?;
-        Ok(connection(page, ReviewComment, total))
+        .await
     }
     /// The decision records written from this review, by number.
     async fn decision_records(
@@ -120,14 +120,14 @@ impl ArchitectureReview {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Conn<DecisionRecord>> {
-        let (page, total) = load_children::<ReviewDecisionRecords>(
+        children::<ReviewDecisionRecords, _>(
             ctx,
             self.0.organization_id,
             self.0.id,
             page_args(first, after, last, before),
+            DecisionRecord,
         )
-        .await?;
-        Ok(connection(page, DecisionRecord, total))
+        .await
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -208,14 +208,14 @@ impl ReviewComment {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Conn<ReviewComment>> {
-        let (page, total) = load_children::<CommentReplies>(
+        children::<CommentReplies, _>(
             ctx,
             self.0.organization_id,
             self.0.id,
             page_args(first, after, last, before),
+            ReviewComment,
         )
-        .await?;
-        Ok(connection(page, ReviewComment, total))
+        .await
     }
     async fn review(&self, ctx: &Context<'_>) -> ApiResult<ArchitectureReview> {
         load_one::<architecture_review::Entity>(ctx, self.0.organization_id, self.0.review_id)
@@ -243,13 +243,31 @@ pub struct ArchitectureReviewFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
-/// Fields architecture reviews can be ordered by.
-#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Default)]
-pub enum ArchitectureReviewOrderField {
-    #[default]
-    CreatedAt,
-    UpdatedAt,
-    Title,
+impl TryFrom<ArchitectureReviewFilter> for ReviewFilterArgs {
+    type Error = ApiError;
+
+    fn try_from(f: ArchitectureReviewFilter) -> ApiResult<Self> {
+        Ok(Self {
+            status: f.status.map(Into::into),
+            system: f.system,
+            team_id: ids::decode_opt(&f.team_id, Kind::Team, "teamId")?,
+            author_id: ids::decode_opt(&f.author_id, Kind::User, "authorId")?,
+            month: f.month,
+            search: f.search,
+            updated_since: f.updated_since,
+        })
+    }
+}
+
+graphql_enum! {
+    /// Fields architecture reviews can be ordered by.
+    #[derive(Default)]
+    ArchitectureReviewOrderField => ReviewSort {
+        #[default]
+        CreatedAt,
+        UpdatedAt,
+        Title,
+    }
 }
 
 /// The order of an architecture review list.
@@ -259,30 +277,6 @@ pub struct ArchitectureReviewOrder {
     pub field: ArchitectureReviewOrderField,
     #[graphql(default)]
     pub direction: OrderDirection,
-}
-
-struct ReviewTotal(ReviewFilterArgs);
-
-#[async_trait::async_trait]
-impl Counter for ReviewTotal {
-    async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
-        ctx.services()
-            .reviews
-            .count(ctx.actor().await?, &self.0)
-            .await
-    }
-}
-
-struct AgendaTotal(String);
-
-#[async_trait::async_trait]
-impl Counter for AgendaTotal {
-    async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
-        ctx.services()
-            .reviews
-            .count_agenda(ctx.actor().await?, &self.0)
-            .await
-    }
 }
 
 /// Queries of the reviews area.
@@ -304,44 +298,22 @@ impl ReviewQuery {
         order_by: Option<ArchitectureReviewOrder>,
     ) -> ApiResult<Conn<ArchitectureReview>> {
         let actor = ctx.actor().await?;
-        let f = filter.unwrap_or_default();
-        let filter = ReviewFilterArgs {
-            status: f.status.map(Into::into),
-            system: f.system,
-            team_id: f
-                .team_id
-                .as_ref()
-                .map(|id| ids::decode(id, Kind::Team, "teamId"))
-                .transpose()?,
-            author_id: f
-                .author_id
-                .as_ref()
-                .map(|id| ids::decode(id, Kind::User, "authorId"))
-                .transpose()?,
-            month: f.month,
-            search: f.search,
-            updated_since: f.updated_since,
-        };
+        let filter: ReviewFilterArgs = filter.unwrap_or_default().try_into()?;
         let order = order_by.unwrap_or_default();
-        let sort = match order.field {
-            ArchitectureReviewOrderField::CreatedAt => ReviewSort::CreatedAt,
-            ArchitectureReviewOrderField::UpdatedAt => ReviewSort::UpdatedAt,
-            ArchitectureReviewOrderField::Title => ReviewSort::Title,
-        };
         let page = ctx
             .services()
             .reviews
             .list(
                 actor,
                 &filter,
-                super::review_order(sort, order.direction.descending()),
+                super::review_order(order.field.into(), order.direction.descending()),
                 &page_args(first, after, last, before),
             )
             .await?;
         Ok(connection(
             page,
             ArchitectureReview,
-            TotalCount::new(ReviewTotal(filter)),
+            TotalCount::of_list(filter, |s, actor, f| Box::pin(s.reviews.count(actor, f))),
         ))
     }
 
@@ -368,7 +340,9 @@ impl ReviewQuery {
         Ok(connection(
             page,
             ArchitectureReview,
-            TotalCount::new(AgendaTotal(month)),
+            TotalCount::of_list(month, |s, actor, f| {
+                Box::pin(s.reviews.count_agenda(actor, f))
+            }),
         ))
     }
 }
@@ -484,11 +458,7 @@ impl ReviewMutation {
         ctx: &Context<'_>,
         input: OpenArchitectureReviewInput,
     ) -> ApiResult<OpenArchitectureReviewPayload> {
-        let team_id = input
-            .team_id
-            .as_ref()
-            .map(|id| ids::decode(id, Kind::Team, "teamId"))
-            .transpose()?;
+        let team_id = ids::decode_opt(&input.team_id, Kind::Team, "teamId")?;
         let review = ctx
             .services()
             .reviews
@@ -514,11 +484,7 @@ impl ReviewMutation {
         input: UpdateArchitectureReviewInput,
     ) -> ApiResult<UpdateArchitectureReviewPayload> {
         let id = ids::decode(&input.id, Kind::ArchitectureReview, "id")?;
-        let team_id = input
-            .team_id
-            .as_ref()
-            .map(|id| ids::decode(id, Kind::Team, "teamId"))
-            .transpose()?;
+        let team_id = ids::decode_opt(&input.team_id, Kind::Team, "teamId")?;
         let review = ctx
             .services()
             .reviews
@@ -620,11 +586,7 @@ impl ReviewMutation {
         input: AddReviewCommentInput,
     ) -> ApiResult<AddReviewCommentPayload> {
         let review_id = ids::decode(&input.review_id, Kind::ArchitectureReview, "reviewId")?;
-        let reply_to_id = input
-            .reply_to_id
-            .as_ref()
-            .map(|id| ids::decode(id, Kind::ReviewComment, "replyToId"))
-            .transpose()?;
+        let reply_to_id = ids::decode_opt(&input.reply_to_id, Kind::ReviewComment, "replyToId")?;
         let (review, comment) = ctx
             .services()
             .reviews

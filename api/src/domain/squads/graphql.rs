@@ -19,13 +19,13 @@ use crate::{
         },
         teams::graphql::Team,
     },
-    error::ApiResult,
+    error::{ApiError, ApiResult},
     graphql::{
-        connection::{connection, page_args, Conn, Counter, TotalCount},
+        connection::{connection, page_args, Conn, TotalCount},
         context::ContextExt,
-        enums::{Discipline, MemberRole, OrderDirection, SquadStatus},
+        enums::{graphql_enum, Discipline, MemberRole, OrderDirection, SquadStatus},
         ids::{self, Kind},
-        loaders::{children, load_children, load_one, InOrg},
+        loaders::{children, load_one, InOrg},
     },
 };
 
@@ -79,14 +79,14 @@ impl Squad {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Conn<SquadMembership>> {
-        let (page, total) = load_children::<SquadMembers>(
+        children::<SquadMembers, _>(
             ctx,
             self.0.organization_id,
             self.0.id,
             page_args(first, after, last, before),
+            SquadMembership,
         )
-        .await?;
-        Ok(connection(page, SquadMembership, total))
+        .await
     }
     /// The disciplines of the squad's members (ENGINEERING, PRODUCT, DESIGN order).
     async fn disciplines(&self, ctx: &Context<'_>) -> ApiResult<Vec<Discipline>> {
@@ -238,13 +238,28 @@ pub struct SquadFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
-/// Fields squads can be ordered by.
-#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Default)]
-pub enum SquadOrderField {
-    #[default]
-    Name,
-    CreatedAt,
-    UpdatedAt,
+impl TryFrom<SquadFilter> for SquadFilterArgs {
+    type Error = ApiError;
+
+    fn try_from(f: SquadFilter) -> ApiResult<Self> {
+        Ok(Self {
+            team_id: ids::decode_opt(&f.team_id, Kind::Team, "teamId")?,
+            status: f.status.map(Into::into),
+            name_contains: f.name_contains,
+            updated_since: f.updated_since,
+        })
+    }
+}
+
+graphql_enum! {
+    /// Fields squads can be ordered by.
+    #[derive(Default)]
+    SquadOrderField => SquadSort {
+        #[default]
+        Name,
+        CreatedAt,
+        UpdatedAt,
+    }
 }
 
 /// The order of a squad list.
@@ -254,18 +269,6 @@ pub struct SquadOrder {
     pub field: SquadOrderField,
     #[graphql(default)]
     pub direction: OrderDirection,
-}
-
-struct SquadTotal(SquadFilterArgs);
-
-#[async_trait::async_trait]
-impl Counter for SquadTotal {
-    async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
-        ctx.services()
-            .squads
-            .count(ctx.actor().await?, &self.0)
-            .await
-    }
 }
 
 /// Queries of the squads area.
@@ -287,34 +290,23 @@ impl SquadQuery {
         order_by: Option<SquadOrder>,
     ) -> ApiResult<Conn<Squad>> {
         let actor = ctx.actor().await?;
-        let f = filter.unwrap_or_default();
-        let filter = SquadFilterArgs {
-            team_id: f
-                .team_id
-                .as_ref()
-                .map(|id| ids::decode(id, Kind::Team, "teamId"))
-                .transpose()?,
-            status: f.status.map(Into::into),
-            name_contains: f.name_contains,
-            updated_since: f.updated_since,
-        };
+        let filter: SquadFilterArgs = filter.unwrap_or_default().try_into()?;
         let order = order_by.unwrap_or_default();
-        let sort = match order.field {
-            SquadOrderField::Name => SquadSort::Name,
-            SquadOrderField::CreatedAt => SquadSort::CreatedAt,
-            SquadOrderField::UpdatedAt => SquadSort::UpdatedAt,
-        };
         let page = ctx
             .services()
             .squads
             .list(
                 actor,
                 &filter,
-                super::squad_order(sort, order.direction.descending()),
+                super::squad_order(order.field.into(), order.direction.descending()),
                 &page_args(first, after, last, before),
             )
             .await?;
-        Ok(connection(page, Squad, TotalCount::new(SquadTotal(filter))))
+        Ok(connection(
+            page,
+            Squad,
+            TotalCount::of_list(filter, |s, actor, f| Box::pin(s.squads.count(actor, f))),
+        ))
     }
 }
 

@@ -17,11 +17,11 @@ use crate::{
     },
     error::ApiResult,
     graphql::{
-        connection::{connection, page_args, Conn, Counter, TotalCount},
+        connection::{connection, page_args, Conn, TotalCount},
         context::ContextExt,
-        enums::{MemberRole, OrderDirection},
+        enums::{graphql_enum, MemberRole, OrderDirection},
         ids::{self, Kind},
-        loaders::{children, load_children, load_one},
+        loaders::{children, load_one},
         scalars::{Date, Quarter},
     },
 };
@@ -59,14 +59,14 @@ impl Team {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Conn<Squad>> {
-        let (page, total) = load_children::<TeamSquads>(
+        children::<TeamSquads, _>(
             ctx,
             self.0.organization_id,
             self.0.id,
             page_args(first, after, last, before),
+            Squad,
         )
-        .await?;
-        Ok(connection(page, Squad, total))
+        .await
     }
     /// The team's members with their roles, in the order they joined.
     async fn members(
@@ -77,14 +77,14 @@ impl Team {
         last: Option<i32>,
         before: Option<String>,
     ) -> ApiResult<Conn<TeamMembership>> {
-        let (page, total) = load_children::<TeamMembers>(
+        children::<TeamMembers, _>(
             ctx,
             self.0.organization_id,
             self.0.id,
             page_args(first, after, last, before),
+            TeamMembership,
         )
-        .await?;
-        Ok(connection(page, TeamMembership, total))
+        .await
     }
     /// The team's own KPIs (not its squads'), by name.
     async fn kpis(
@@ -180,13 +180,15 @@ pub struct TeamFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
-/// Fields teams can be ordered by.
-#[derive(async_graphql::Enum, Copy, Clone, Eq, PartialEq, Default)]
-pub enum TeamOrderField {
-    #[default]
-    Name,
-    CreatedAt,
-    UpdatedAt,
+graphql_enum! {
+    /// Fields teams can be ordered by.
+    #[derive(Default)]
+    TeamOrderField => TeamSort {
+        #[default]
+        Name,
+        CreatedAt,
+        UpdatedAt,
+    }
 }
 
 /// The order of a team list.
@@ -205,18 +207,6 @@ impl From<TeamFilter> for TeamFilterArgs {
             include_archived: f.include_archived,
             updated_since: f.updated_since,
         }
-    }
-}
-
-struct TeamTotal(TeamFilterArgs);
-
-#[async_trait::async_trait]
-impl Counter for TeamTotal {
-    async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
-        ctx.services()
-            .teams
-            .count(ctx.actor().await?, &self.0)
-            .await
     }
 }
 
@@ -241,22 +231,21 @@ impl TeamQuery {
         let actor = ctx.actor().await?;
         let filter: TeamFilterArgs = filter.unwrap_or_default().into();
         let order = order_by.unwrap_or_default();
-        let sort = match order.field {
-            TeamOrderField::Name => TeamSort::Name,
-            TeamOrderField::CreatedAt => TeamSort::CreatedAt,
-            TeamOrderField::UpdatedAt => TeamSort::UpdatedAt,
-        };
         let page = ctx
             .services()
             .teams
             .list(
                 actor,
                 &filter,
-                super::team_order(sort, order.direction.descending()),
+                super::team_order(order.field.into(), order.direction.descending()),
                 &page_args(first, after, last, before),
             )
             .await?;
-        Ok(connection(page, Team, TotalCount::new(TeamTotal(filter))))
+        Ok(connection(
+            page,
+            Team,
+            TotalCount::of_list(filter, |s, actor, f| Box::pin(s.teams.count(actor, f))),
+        ))
     }
 }
 

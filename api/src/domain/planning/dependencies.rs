@@ -1,0 +1,183 @@
+//! Dependencies: one squad needs another's work by a date.
+
+use chrono::NaiveDate;
+use entity::{dependency, enums::DependencyStatus, initiative, squad};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, Select,
+};
+use tracing::instrument;
+use uuid::Uuid;
+
+use super::service::PlanningService;
+use crate::{
+    auth::Actor,
+    authz::{self, facts, Action},
+    db::now,
+    domain::{
+        scope::Scope,
+        tenant::{find_in_org, save_versioned},
+        text,
+    },
+    error::{ApiError, ApiResult},
+    pagination::{self, Order, Page, PageArgs, SortValue},
+};
+
+/// A dependency to declare: squad `from` needs squad `to`'s work by a date.
+#[derive(Debug, Clone)]
+pub struct NewDependency {
+    pub from_squad_id: Uuid,
+    pub to_squad_id: Uuid,
+    pub initiative_id: Option<Uuid>,
+    pub description: String,
+    pub needed_by: NaiveDate,
+}
+
+/// Changes to a dependency.
+#[derive(Debug, Clone, Default)]
+pub struct DependencyChanges {
+    pub expected_version: Option<i32>,
+    pub status: Option<DependencyStatus>,
+    pub description: Option<String>,
+    pub needed_by: Option<NaiveDate>,
+}
+
+/// Which dependencies to list.
+#[derive(Debug, Clone, Default)]
+pub struct DependencyFilter {
+    /// Dependencies this squad needs or is needed for.
+    pub squad_id: Option<Uuid>,
+    pub status: Option<DependencyStatus>,
+    /// Due on or before this date.
+    pub due_by: Option<NaiveDate>,
+}
+
+/// The order of dependency lists: soonest due first.
+pub fn dependency_order() -> Order<dependency::Entity> {
+    Order {
+        column: dependency::Column::NeededBy,
+        id: dependency::Column::Id,
+        descending: false,
+        key: |m| SortValue::Date(m.needed_by),
+        id_of: |m| m.id,
+    }
+}
+
+impl PlanningService {
+    /// Declares that one squad needs another's work by a date (members or LEADs of the
+    /// needing squad, ADMIN).
+    #[instrument(skip_all, fields(org.id = %actor.org_id()))]
+    pub async fn create_dependency(
+        &self,
+        actor: &Actor,
+        input: NewDependency,
+    ) -> ApiResult<dependency::Model> {
+        let from = facts::scope(&self.db, actor, Scope::Squad(input.from_squad_id)).await?;
+        find_in_org::<squad::Entity, _>(&self.db, actor.org_id(), input.to_squad_id).await?;
+        authz::check(actor, Action::CreateDependency { from: &from })?;
+        if input.from_squad_id == input.to_squad_id {
+            return Err(ApiError::bad_input(
+                "toSquadId",
+                "a squad cannot depend on itself",
+            ));
+        }
+        if let Some(i) = input.initiative_id {
+            find_in_org::<initiative::Entity, _>(&self.db, actor.org_id(), i).await?;
+        }
+        let description = text::required(&input.description, "description", text::TEXT_MAX)?;
+        let now = now();
+        Ok(dependency::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            organization_id: Set(actor.org_id()),
+            from_squad_id: Set(input.from_squad_id),
+            to_squad_id: Set(input.to_squad_id),
+            initiative_id: Set(input.initiative_id),
+            description: Set(description),
+            needed_by: Set(input.needed_by),
+            status: Set(DependencyStatus::Open),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+        }
+        .insert(&self.db)
+        .await?)
+    }
+
+    /// Changes a dependency (members or LEADs of either squad, ADMIN).
+    #[instrument(skip_all, fields(org.id = %actor.org_id(), dependency.id = %id))]
+    pub async fn update_dependency(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        input: DependencyChanges,
+    ) -> ApiResult<dependency::Model> {
+        let d = find_in_org::<dependency::Entity, _>(&self.db, actor.org_id(), id).await?;
+        let from = facts::scope(&self.db, actor, Scope::Squad(d.from_squad_id)).await?;
+        let to = facts::scope(&self.db, actor, Scope::Squad(d.to_squad_id)).await?;
+        authz::check(
+            actor,
+            Action::UpdateDependency {
+                from: &from,
+                to: &to,
+            },
+        )?;
+        let mut changes = <dependency::ActiveModel as Default>::default();
+        if let Some(s) = input.status {
+            changes.status = Set(s);
+        }
+        if let Some(desc) = &input.description {
+            changes.description = Set(text::required(desc, "description", text::TEXT_MAX)?);
+        }
+        if let Some(n) = input.needed_by {
+            changes.needed_by = Set(n);
+        }
+        save_versioned::<dependency::Entity, _>(&self.db, &d, input.expected_version, changes).await
+    }
+
+    fn dependencies_query(
+        &self,
+        actor: &Actor,
+        filter: &DependencyFilter,
+    ) -> Select<dependency::Entity> {
+        let mut q = dependency::Entity::find()
+            .filter(dependency::Column::OrganizationId.eq(actor.org_id()));
+        if let Some(s) = filter.squad_id {
+            q = q.filter(
+                Condition::any()
+                    .add(dependency::Column::FromSquadId.eq(s))
+                    .add(dependency::Column::ToSquadId.eq(s)),
+            );
+        }
+        if let Some(st) = filter.status {
+            q = q.filter(dependency::Column::Status.eq(st));
+        }
+        if let Some(d) = filter.due_by {
+            q = q.filter(dependency::Column::NeededBy.lte(d));
+        }
+        q
+    }
+
+    /// One page of dependencies, soonest due first.
+    pub async fn list_dependencies(
+        &self,
+        actor: &Actor,
+        filter: &DependencyFilter,
+        page: &PageArgs,
+    ) -> ApiResult<Page<dependency::Model>> {
+        pagination::paginate(
+            &self.db,
+            self.dependencies_query(actor, filter),
+            dependency_order(),
+            page,
+        )
+        .await
+    }
+
+    /// How many dependencies match.
+    pub async fn count_dependencies(
+        &self,
+        actor: &Actor,
+        filter: &DependencyFilter,
+    ) -> ApiResult<u64> {
+        pagination::count(&self.db, self.dependencies_query(actor, filter)).await
+    }
+}
