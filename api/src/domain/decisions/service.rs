@@ -225,8 +225,8 @@ impl DecisionService {
         id: Uuid,
         input: DecisionRecordChanges,
     ) -> ApiResult<decision_record::Model> {
-        let record =
-            find_in_org::<decision_record::Entity, _>(&self.db, actor.org_id(), id).await?;
+        let txn = begin_write(&self.db).await?;
+        let record = find_in_org::<decision_record::Entity, _>(&txn, actor.org_id(), id).await?;
         authz::check(actor, Action::WriteDecisionRecord)?;
         if record.status != DecisionStatus::Proposed {
             return Err(ApiError::bad_input(
@@ -253,13 +253,15 @@ impl DecisionService {
         if let Some(s) = &input.system {
             changes.system = Set(text::bounded(s, "system", text::NAME_MAX)?);
         }
-        save_versioned::<decision_record::Entity, _>(
-            &self.db,
+        let done = save_versioned::<decision_record::Entity, _>(
+            &txn,
             &record,
             input.expected_version,
             changes,
         )
-        .await
+        .await?;
+        txn.commit().await?;
+        Ok(done)
     }
 
     /// Moves a record from `from` to `to`, when the policy allows `action`.
@@ -272,9 +274,9 @@ impl DecisionService {
         (from, to): (DecisionStatus, DecisionStatus),
         changes: decision_record::ActiveModel,
     ) -> ApiResult<decision_record::Model> {
-        let record =
-            find_in_org::<decision_record::Entity, _>(&self.db, actor.org_id(), id).await?;
-        let lead = facts::lead(&self.db, actor).await?;
+        let txn = begin_write(&self.db).await?;
+        let record = find_in_org::<decision_record::Entity, _>(&txn, actor.org_id(), id).await?;
+        let lead = facts::lead(&txn, actor).await?;
         authz::check(actor, action(&lead))?;
         if record.status != from {
             return Err(ApiError::bad_input(
@@ -288,7 +290,7 @@ impl DecisionService {
             ));
         }
         let record = save_versioned::<decision_record::Entity, _>(
-            &self.db,
+            &txn,
             &record,
             expected_version,
             decision_record::ActiveModel {
@@ -298,6 +300,7 @@ impl DecisionService {
         )
         .await?;
         tracing::info!(record.status = %status_name(to), "decision record moved");
+        txn.commit().await?;
         Ok(record)
     }
 

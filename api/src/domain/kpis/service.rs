@@ -347,12 +347,13 @@ impl KpiService {
     /// Archives a KPI: it leaves the default lists and takes no new measurements.
     #[instrument(skip_all, fields(org.id = %actor.org_id(), kpi.id = %id))]
     pub async fn archive(&self, actor: &Actor, id: Uuid) -> ApiResult<kpi::Model> {
-        let k = self.editable(&self.db, actor, id).await?;
+        let txn = begin_write(&self.db).await?;
+        let k = self.editable(&txn, actor, id).await?;
         if k.archived_at.is_some() {
             return Ok(k);
         }
-        save_versioned::<kpi::Entity, _>(
-            &self.db,
+        let done = save_versioned::<kpi::Entity, _>(
+            &txn,
             &k,
             None,
             kpi::ActiveModel {
@@ -360,7 +361,9 @@ impl KpiService {
                 ..Default::default()
             },
         )
-        .await
+        .await?;
+        txn.commit().await?;
+        Ok(done)
     }
 
     /// Makes a user an owner of a KPI (idempotent).
@@ -406,16 +409,18 @@ impl KpiService {
         kpi_id: Uuid,
         user_id: Uuid,
     ) -> ApiResult<kpi::Model> {
-        let k = self.editable(&self.db, actor, kpi_id).await?;
+        let txn = begin_write(&self.db).await?;
+        let k = self.editable(&txn, actor, kpi_id).await?;
         let done = kpi_owner::Entity::delete_many()
             .filter(kpi_owner::Column::OrganizationId.eq(actor.org_id()))
             .filter(kpi_owner::Column::KpiId.eq(k.id))
             .filter(kpi_owner::Column::UserId.eq(user_id))
-            .exec(&self.db)
+            .exec(&txn)
             .await?;
         if done.rows_affected == 0 {
             return Err(ApiError::NotFound);
         }
+        txn.commit().await?;
         Ok(k)
     }
 

@@ -12,7 +12,7 @@ use super::service::PlanningService;
 use crate::{
     auth::Actor,
     authz::{self, facts, Action},
-    db::now,
+    db::{begin_write, now},
     domain::{
         scope::Scope,
         tenant::{find_in_org, save_versioned},
@@ -71,8 +71,9 @@ impl PlanningService {
         actor: &Actor,
         input: NewDependency,
     ) -> ApiResult<dependency::Model> {
-        let from = facts::scope(&self.db, actor, Scope::Squad(input.from_squad_id)).await?;
-        find_in_org::<squad::Entity, _>(&self.db, actor.org_id(), input.to_squad_id).await?;
+        let txn = begin_write(&self.db).await?;
+        let from = facts::scope(&txn, actor, Scope::Squad(input.from_squad_id)).await?;
+        find_in_org::<squad::Entity, _>(&txn, actor.org_id(), input.to_squad_id).await?;
         authz::check(actor, Action::CreateDependency { from: &from })?;
         if input.from_squad_id == input.to_squad_id {
             return Err(ApiError::bad_input(
@@ -81,11 +82,11 @@ impl PlanningService {
             ));
         }
         if let Some(i) = input.initiative_id {
-            find_in_org::<initiative::Entity, _>(&self.db, actor.org_id(), i).await?;
+            find_in_org::<initiative::Entity, _>(&txn, actor.org_id(), i).await?;
         }
         let description = text::required(&input.description, "description", text::TEXT_MAX)?;
         let now = now();
-        Ok(dependency::ActiveModel {
+        let done = dependency::ActiveModel {
             id: Set(Uuid::now_v7()),
             organization_id: Set(actor.org_id()),
             from_squad_id: Set(input.from_squad_id),
@@ -98,8 +99,10 @@ impl PlanningService {
             updated_at: Set(now),
             version: Set(1),
         }
-        .insert(&self.db)
-        .await?)
+        .insert(&txn)
+        .await?;
+        txn.commit().await?;
+        Ok(done)
     }
 
     /// Changes a dependency (members or LEADs of either squad, ADMIN).
@@ -110,9 +113,10 @@ impl PlanningService {
         id: Uuid,
         input: DependencyChanges,
     ) -> ApiResult<dependency::Model> {
-        let d = find_in_org::<dependency::Entity, _>(&self.db, actor.org_id(), id).await?;
-        let from = facts::scope(&self.db, actor, Scope::Squad(d.from_squad_id)).await?;
-        let to = facts::scope(&self.db, actor, Scope::Squad(d.to_squad_id)).await?;
+        let txn = begin_write(&self.db).await?;
+        let d = find_in_org::<dependency::Entity, _>(&txn, actor.org_id(), id).await?;
+        let from = facts::scope(&txn, actor, Scope::Squad(d.from_squad_id)).await?;
+        let to = facts::scope(&txn, actor, Scope::Squad(d.to_squad_id)).await?;
         authz::check(
             actor,
             Action::UpdateDependency {
@@ -130,7 +134,11 @@ impl PlanningService {
         if let Some(n) = input.needed_by {
             changes.needed_by = Set(n);
         }
-        save_versioned::<dependency::Entity, _>(&self.db, &d, input.expected_version, changes).await
+        let done =
+            save_versioned::<dependency::Entity, _>(&txn, &d, input.expected_version, changes)
+                .await?;
+        txn.commit().await?;
+        Ok(done)
     }
 
     fn dependencies_query(

@@ -6,7 +6,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, LikeExpr, Query},
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, EntityTrait, QueryFilter, Select,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select,
 };
 use tracing::instrument;
 use uuid::Uuid;
@@ -15,7 +15,7 @@ use super::service::PlanningService;
 use crate::{
     auth::Actor,
     authz::{self, facts, Action},
-    db::now,
+    db::{begin_write, now},
     domain::{
         external_ref::ExternalRef,
         scope::Scope,
@@ -99,9 +99,14 @@ fn dates(start: Option<NaiveDate>, target: Option<NaiveDate>) -> ApiResult<()> {
 }
 
 impl PlanningService {
-    async fn writable_initiative(&self, actor: &Actor, id: Uuid) -> ApiResult<initiative::Model> {
-        let i = find_in_org::<initiative::Entity, _>(&self.db, actor.org_id(), id).await?;
-        let facts = facts::scope(&self.db, actor, Scope::Squad(i.squad_id)).await?;
+    async fn writable_initiative<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        id: Uuid,
+    ) -> ApiResult<initiative::Model> {
+        let i = find_in_org::<initiative::Entity, _>(db, actor.org_id(), id).await?;
+        let facts = facts::scope(db, actor, Scope::Squad(i.squad_id)).await?;
         authz::check(actor, Action::WriteInitiative { squad: &facts })?;
         Ok(i)
     }
@@ -114,7 +119,8 @@ impl PlanningService {
         actor: &Actor,
         input: NewInitiative,
     ) -> ApiResult<initiative::Model> {
-        let facts = facts::scope(&self.db, actor, Scope::Squad(input.squad_id)).await?;
+        let txn = begin_write(&self.db).await?;
+        let facts = facts::scope(&txn, actor, Scope::Squad(input.squad_id)).await?;
         authz::check(actor, Action::WriteInitiative { squad: &facts })?;
         let title = text::required(&input.title, "title", text::NAME_MAX)?;
         let description = text::bounded(
@@ -129,7 +135,7 @@ impl PlanningService {
             .map(ExternalRef::checked)
             .transpose()?;
         let now = now();
-        initiative::ActiveModel {
+        let done = initiative::ActiveModel {
             id: Set(Uuid::now_v7()),
             organization_id: Set(actor.org_id()),
             squad_id: Set(input.squad_id),
@@ -146,13 +152,15 @@ impl PlanningService {
             updated_at: Set(now),
             version: Set(1),
         }
-        .insert(&self.db)
+        .insert(&txn)
         .await
         .on_unique(
             "initiative_org_external_key",
             "externalRef",
             "an initiative with this external reference already exists",
-        )
+        )?;
+        txn.commit().await?;
+        Ok(done)
     }
 
     /// Changes an initiative. Status moves PROPOSED → PLANNED → IN_PROGRESS → DONE, or
@@ -164,7 +172,8 @@ impl PlanningService {
         id: Uuid,
         input: InitiativeChanges,
     ) -> ApiResult<initiative::Model> {
-        let i = self.writable_initiative(actor, id).await?;
+        let txn = begin_write(&self.db).await?;
+        let i = self.writable_initiative(&txn, actor, id).await?;
         let mut changes = <initiative::ActiveModel as Default>::default();
         if let Some(t) = &input.title {
             let title = text::required(t, "title", text::NAME_MAX)?;
@@ -192,7 +201,11 @@ impl PlanningService {
         dates(start, target)?;
         changes.start_date = Set(start);
         changes.target_date = Set(target);
-        save_versioned::<initiative::Entity, _>(&self.db, &i, input.expected_version, changes).await
+        let done =
+            save_versioned::<initiative::Entity, _>(&txn, &i, input.expected_version, changes)
+                .await?;
+        txn.commit().await?;
+        Ok(done)
     }
 
     /// Maps an initiative to an outcome (idempotent).
@@ -203,8 +216,9 @@ impl PlanningService {
         initiative_id: Uuid,
         outcome_id: Uuid,
     ) -> ApiResult<(initiative::Model, outcome::Model)> {
-        let i = self.writable_initiative(actor, initiative_id).await?;
-        let o = find_in_org::<outcome::Entity, _>(&self.db, actor.org_id(), outcome_id).await?;
+        let txn = begin_write(&self.db).await?;
+        let i = self.writable_initiative(&txn, actor, initiative_id).await?;
+        let o = find_in_org::<outcome::Entity, _>(&txn, actor.org_id(), outcome_id).await?;
         // One statement, so that parallel calls for the same link all succeed: the
         // unique index keeps one row and the others insert nothing.
         outcome_initiative::Entity::insert(outcome_initiative::ActiveModel {
@@ -219,8 +233,9 @@ impl PlanningService {
             outcome_initiative::Column::OutcomeId,
             outcome_initiative::Column::InitiativeId,
         ])
-        .exec(&self.db)
+        .exec(&txn)
         .await?;
+        txn.commit().await?;
         Ok((i, o))
     }
 
@@ -232,17 +247,19 @@ impl PlanningService {
         initiative_id: Uuid,
         outcome_id: Uuid,
     ) -> ApiResult<(initiative::Model, outcome::Model)> {
-        let i = self.writable_initiative(actor, initiative_id).await?;
-        let o = find_in_org::<outcome::Entity, _>(&self.db, actor.org_id(), outcome_id).await?;
+        let txn = begin_write(&self.db).await?;
+        let i = self.writable_initiative(&txn, actor, initiative_id).await?;
+        let o = find_in_org::<outcome::Entity, _>(&txn, actor.org_id(), outcome_id).await?;
         let done = outcome_initiative::Entity::delete_many()
             .filter(outcome_initiative::Column::OrganizationId.eq(actor.org_id()))
             .filter(outcome_initiative::Column::OutcomeId.eq(o.id))
             .filter(outcome_initiative::Column::InitiativeId.eq(i.id))
-            .exec(&self.db)
+            .exec(&txn)
             .await?;
         if done.rows_affected == 0 {
             return Err(ApiError::NotFound);
         }
+        txn.commit().await?;
         Ok((i, o))
     }
 

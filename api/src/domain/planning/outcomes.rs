@@ -2,7 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use entity::{enums::OutcomeStatus, kpi, outcome};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, Select};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    Select,
+};
 use tracing::instrument;
 use uuid::Uuid;
 
@@ -10,7 +13,7 @@ use super::service::PlanningService;
 use crate::{
     auth::Actor,
     authz::{self, facts, Action},
-    db::now,
+    db::{begin_write, now},
     domain::{
         calendar::Quarter,
         scope::Scope,
@@ -64,9 +67,14 @@ pub fn outcome_order() -> Order<outcome::Entity> {
 }
 
 impl PlanningService {
-    async fn kpi_in_org(&self, actor: &Actor, id: Option<Uuid>) -> ApiResult<()> {
+    async fn kpi_in_org<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        id: Option<Uuid>,
+    ) -> ApiResult<()> {
         if let Some(id) = id {
-            find_in_org::<kpi::Entity, _>(&self.db, actor.org_id(), id).await?;
+            find_in_org::<kpi::Entity, _>(db, actor.org_id(), id).await?;
         }
         Ok(())
     }
@@ -78,7 +86,8 @@ impl PlanningService {
         actor: &Actor,
         input: NewOutcome,
     ) -> ApiResult<outcome::Model> {
-        let facts = facts::scope(&self.db, actor, input.scope).await?;
+        let txn = begin_write(&self.db).await?;
+        let facts = facts::scope(&txn, actor, input.scope).await?;
         authz::check(actor, Action::PlanOutcome { scope: &facts })?;
         let title = text::required(&input.title, "title", text::NAME_MAX)?;
         let description = text::bounded(
@@ -86,10 +95,10 @@ impl PlanningService {
             "description",
             text::TEXT_MAX,
         )?;
-        self.kpi_in_org(actor, input.kpi_id).await?;
+        self.kpi_in_org(&txn, actor, input.kpi_id).await?;
         let (team_id, squad_id) = input.scope.columns();
         let now = now();
-        Ok(outcome::ActiveModel {
+        let done = outcome::ActiveModel {
             id: Set(Uuid::now_v7()),
             organization_id: Set(actor.org_id()),
             team_id: Set(team_id),
@@ -103,13 +112,20 @@ impl PlanningService {
             updated_at: Set(now),
             version: Set(1),
         }
-        .insert(&self.db)
-        .await?)
+        .insert(&txn)
+        .await?;
+        txn.commit().await?;
+        Ok(done)
     }
 
-    async fn plannable(&self, actor: &Actor, id: Uuid) -> ApiResult<outcome::Model> {
-        let o = find_in_org::<outcome::Entity, _>(&self.db, actor.org_id(), id).await?;
-        let facts = facts::scope(&self.db, actor, Scope::of_row(o.team_id, o.squad_id)?).await?;
+    async fn plannable<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        id: Uuid,
+    ) -> ApiResult<outcome::Model> {
+        let o = find_in_org::<outcome::Entity, _>(db, actor.org_id(), id).await?;
+        let facts = facts::scope(db, actor, Scope::of_row(o.team_id, o.squad_id)?).await?;
         authz::check(actor, Action::PlanOutcome { scope: &facts })?;
         Ok(o)
     }
@@ -122,7 +138,8 @@ impl PlanningService {
         id: Uuid,
         input: OutcomeChanges,
     ) -> ApiResult<outcome::Model> {
-        let o = self.plannable(actor, id).await?;
+        let txn = begin_write(&self.db).await?;
+        let o = self.plannable(&txn, actor, id).await?;
         let mut changes = <outcome::ActiveModel as Default>::default();
         if let Some(t) = &input.title {
             changes.title = Set(text::required(t, "title", text::NAME_MAX)?);
@@ -134,10 +151,13 @@ impl PlanningService {
             changes.quarter = Set(q.to_string());
         }
         if let Some(k) = input.kpi_id {
-            self.kpi_in_org(actor, k).await?;
+            self.kpi_in_org(&txn, actor, k).await?;
             changes.kpi_id = Set(k);
         }
-        save_versioned::<outcome::Entity, _>(&self.db, &o, input.expected_version, changes).await
+        let done =
+            save_versioned::<outcome::Entity, _>(&txn, &o, input.expected_version, changes).await?;
+        txn.commit().await?;
+        Ok(done)
     }
 
     /// Sets how an outcome is going, or how it ended.
@@ -149,9 +169,10 @@ impl PlanningService {
         status: OutcomeStatus,
         expected_version: Option<i32>,
     ) -> ApiResult<outcome::Model> {
-        let o = self.plannable(actor, id).await?;
-        save_versioned::<outcome::Entity, _>(
-            &self.db,
+        let txn = begin_write(&self.db).await?;
+        let o = self.plannable(&txn, actor, id).await?;
+        let done = save_versioned::<outcome::Entity, _>(
+            &txn,
             &o,
             expected_version,
             outcome::ActiveModel {
@@ -159,7 +180,9 @@ impl PlanningService {
                 ..Default::default()
             },
         )
-        .await
+        .await?;
+        txn.commit().await?;
+        Ok(done)
     }
 
     fn outcomes_query(&self, actor: &Actor, filter: &OutcomeFilter) -> Select<outcome::Entity> {

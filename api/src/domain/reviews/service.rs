@@ -654,9 +654,10 @@ impl ReviewService {
         id: Uuid,
         expected_version: Option<i32>,
     ) -> ApiResult<architecture_review::Model> {
+        let txn = begin_write(&self.db).await?;
         let review =
-            find_in_org::<architecture_review::Entity, _>(&self.db, actor.org_id(), id).await?;
-        let facts = facts::review(&self.db, actor, &review).await?;
+            find_in_org::<architecture_review::Entity, _>(&txn, actor.org_id(), id).await?;
+        let facts = facts::review(&txn, actor, &review).await?;
         authz::check(actor, Action::EditArchitectureReview { review: &facts })?;
         if !can_move(review.status, ReviewStatus::Withdrawn) {
             return Err(ApiError::bad_input(
@@ -668,7 +669,7 @@ impl ReviewService {
             ));
         }
         let review = save_versioned::<architecture_review::Entity, _>(
-            &self.db,
+            &txn,
             &review,
             expected_version,
             architecture_review::ActiveModel {
@@ -678,6 +679,7 @@ impl ReviewService {
         )
         .await?;
         tracing::info!("architecture review withdrawn");
+        txn.commit().await?;
         Ok(review)
     }
 

@@ -163,8 +163,9 @@ impl SquadService {
         id: Uuid,
         input: SquadChanges,
     ) -> ApiResult<squad::Model> {
-        let squad = find_in_org::<squad::Entity, _>(&self.db, actor.org_id(), id).await?;
-        let facts = facts::squad(&self.db, actor, &squad).await?;
+        let txn = begin_write(&self.db).await?;
+        let squad = find_in_org::<squad::Entity, _>(&txn, actor.org_id(), id).await?;
+        let facts = facts::squad(&txn, actor, &squad).await?;
         authz::check(actor, Action::UpdateSquad { squad: &facts })?;
         let mut changes = <squad::ActiveModel as Default>::default();
         if let Some(name) = &input.name {
@@ -191,9 +192,12 @@ impl SquadService {
             }
             changes.status = Set(status);
         }
-        save_versioned::<squad::Entity, _>(&self.db, &squad, input.expected_version, changes)
-            .await
-            .on_unique("squad_org_name_key", "name", NAME_TAKEN)
+        let done =
+            save_versioned::<squad::Entity, _>(&txn, &squad, input.expected_version, changes)
+                .await
+                .on_unique("squad_org_name_key", "name", NAME_TAKEN)?;
+        txn.commit().await?;
+        Ok(done)
     }
 
     /// Adds a member to a squad, or changes their role and allocation. A user's
@@ -301,18 +305,20 @@ impl SquadService {
         squad_id: Uuid,
         user_id: Uuid,
     ) -> ApiResult<squad::Model> {
-        let squad = find_in_org::<squad::Entity, _>(&self.db, actor.org_id(), squad_id).await?;
-        let facts = facts::squad(&self.db, actor, &squad).await?;
+        let txn = begin_write(&self.db).await?;
+        let squad = find_in_org::<squad::Entity, _>(&txn, actor.org_id(), squad_id).await?;
+        let facts = facts::squad(&txn, actor, &squad).await?;
         authz::check(actor, Action::ManageSquadMembers { squad: &facts })?;
         let done = squad_membership::Entity::delete_many()
             .filter(squad_membership::Column::OrganizationId.eq(actor.org_id()))
             .filter(squad_membership::Column::SquadId.eq(squad_id))
             .filter(squad_membership::Column::UserId.eq(user_id))
-            .exec(&self.db)
+            .exec(&txn)
             .await?;
         if done.rows_affected == 0 {
             return Err(ApiError::NotFound);
         }
+        txn.commit().await?;
         Ok(squad)
     }
 

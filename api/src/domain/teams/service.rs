@@ -137,8 +137,9 @@ impl TeamService {
         id: Uuid,
         input: TeamChanges,
     ) -> ApiResult<team::Model> {
-        let team = find_in_org::<team::Entity, _>(&self.db, actor.org_id(), id).await?;
-        let facts = facts::team(&self.db, actor, id).await?;
+        let txn = begin_write(&self.db).await?;
+        let team = find_in_org::<team::Entity, _>(&txn, actor.org_id(), id).await?;
+        let facts = facts::team(&txn, actor, id).await?;
         authz::check(actor, Action::UpdateTeam { team: &facts })?;
         let mut changes = <team::ActiveModel as Default>::default();
         if let Some(name) = &input.name {
@@ -152,9 +153,11 @@ impl TeamService {
         if let Some(p) = input.tech_debt_allocation_percent {
             changes.tech_debt_allocation_percent = Set(allocation(p)?);
         }
-        save_versioned::<team::Entity, _>(&self.db, &team, input.expected_version, changes)
+        let done = save_versioned::<team::Entity, _>(&txn, &team, input.expected_version, changes)
             .await
-            .on_unique("team_org_name_key", "name", NAME_TAKEN)
+            .on_unique("team_org_name_key", "name", NAME_TAKEN)?;
+        txn.commit().await?;
+        Ok(done)
     }
 
     /// Archives a team (ADMIN): it leaves the default lists and takes no new squads.
@@ -254,18 +257,20 @@ impl TeamService {
         team_id: Uuid,
         user_id: Uuid,
     ) -> ApiResult<team::Model> {
-        let team = find_in_org::<team::Entity, _>(&self.db, actor.org_id(), team_id).await?;
-        let facts = facts::team(&self.db, actor, team_id).await?;
+        let txn = begin_write(&self.db).await?;
+        let team = find_in_org::<team::Entity, _>(&txn, actor.org_id(), team_id).await?;
+        let facts = facts::team(&txn, actor, team_id).await?;
         authz::check(actor, Action::ManageTeamMembers { team: &facts })?;
         let done = team_membership::Entity::delete_many()
             .filter(team_membership::Column::OrganizationId.eq(actor.org_id()))
             .filter(team_membership::Column::TeamId.eq(team_id))
             .filter(team_membership::Column::UserId.eq(user_id))
-            .exec(&self.db)
+            .exec(&txn)
             .await?;
         if done.rows_affected == 0 {
             return Err(ApiError::NotFound);
         }
+        txn.commit().await?;
         Ok(team)
     }
 
