@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod pagination;
 pub mod startup;
 pub mod telemetry;
+pub mod ws;
 
 pub use config::Config;
 pub use startup::Application;

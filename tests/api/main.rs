@@ -18,3 +18,4 @@ mod statements;
 mod teams;
 mod throttle;
 mod two_nodes;
+mod websocket;
