@@ -10,14 +10,16 @@
 //! |---|---|
 //! | 4400 | a message that is not JSON, has an unknown `type`, or lacks a required field |
 //! | 4401 | `subscribe` before the server acknowledged `connection_init` |
-//! | 4403 | `connection_init` refused: no valid token in its payload |
+//! | 4403 | `connection_init` refused (no valid token in its payload), or the caller's access revoked since (after an `error` for each running operation) |
 //! | 4408 | no `connection_init` within [`CONNECTION_INIT_TIMEOUT`] |
 //! | 4409 | `subscribe` with the id of an operation that is still running |
 //! | 4429 | a second `connection_init` |
 //! | 4500 | the server failed (the cause goes to the log) |
 //!
 //! Operations run on the WebSocket schema (`graphql::build_ws_schema`: the limits
-//! extension applies), as the caller that `connection_init` authenticated.
+//! extension applies), as the caller that `connection_init` authenticated. That caller
+//! is checked again whenever a revocation names it ([`crate::events::Revocation`],
+//! published on every server), and its operations end when it no longer holds.
 
 use std::{
     sync::Arc,
@@ -28,6 +30,7 @@ use actix_web::{http::header, web, HttpRequest, HttpResponse};
 use actix_ws::{
     AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, ProtocolError, Session,
 };
+use async_graphql::ServerError;
 use async_graphql::{Data, Request, Response};
 use futures_util::{
     future::BoxFuture,
@@ -36,13 +39,15 @@ use futures_util::{
 };
 use serde::Serialize;
 use serde_json::Value;
+use tokio::sync::broadcast::{self, error::RecvError};
 use tokio_stream::StreamMap;
 
 use crate::{
-    auth::Actor,
+    auth::{jwt::Claims, Actor, Principal},
     domain::Services,
     error::{ApiError, ApiResult},
-    graphql::{loaders, Auth, NorthstarSchema},
+    events::{PrincipalId, RevocationNotice},
+    graphql::{limits::coded_error, loaders, Auth, NorthstarSchema},
 };
 
 /// How long a client may wait before its `connection_init` (graphql-ws's default
@@ -135,6 +140,7 @@ pub fn start(
         session,
         init_received: false,
         data: None,
+        credential: None,
         operations: StreamMap::new(),
     };
     actix_web::rt::spawn(connection.serve(incoming));
@@ -145,7 +151,23 @@ pub fn start(
 type Operation = BoxStream<'static, Option<Response>>;
 
 /// A `connection_init` being checked.
-type Init = BoxFuture<'static, ApiResult<Actor>>;
+type Init = BoxFuture<'static, ApiResult<(Actor, Credential)>>;
+
+/// What authenticated a connection, kept to check it again when a revocation names its
+/// principal. (An integration's API token, once it may subscribe, is another variant.)
+enum Credential {
+    /// A user's access token, checked again without its expiry: a connection outlives
+    /// the token it opened with, but not the user's deactivation nor a bump of their
+    /// token version.
+    AccessToken(Claims),
+}
+
+/// The principal a revocation must name to concern a connection of `actor`.
+fn principal_of(actor: &Actor) -> PrincipalId {
+    match actor.principal() {
+        Principal::User { id, .. } => PrincipalId::User(*id),
+    }
+}
 
 /// One client's socket.
 struct Connection {
@@ -157,6 +179,8 @@ struct Connection {
     init_received: bool,
     /// What every operation runs with, once `connection_init` is acknowledged.
     data: Option<Arc<Data>>,
+    /// Who the connection is for, once acknowledged, and how to check it again.
+    credential: Option<(PrincipalId, Credential)>,
     /// The running operations, by the client's ids.
     operations: StreamMap<String, Operation>,
 }
@@ -209,16 +233,27 @@ impl Connection {
         let mut heartbeat = tokio::time::interval_at(start, HEARTBEAT_INTERVAL);
         let mut last_heard = Instant::now();
         let mut init: Option<Init> = None;
+        // Taken when `connection_init` arrives, before its token is checked: a revocation
+        // published after the check is heard, even while the check is still running.
+        let mut revocations: Option<broadcast::Receiver<RevocationNotice>> = None;
         loop {
             let step = tokio::select! {
                 biased;
+                notice = async { revocations.as_mut().expect("checked").recv().await },
+                    if revocations.is_some() && self.credential.is_some() =>
+                {
+                    if notice == Err(RecvError::Closed) {
+                        revocations = None;
+                    }
+                    self.on_notice(notice).await
+                }
                 frame = incoming.next() => {
                     last_heard = Instant::now();
-                    self.on_frame(frame, &mut init).await
+                    self.on_frame(frame, &mut init, &mut revocations).await
                 }
-                actor = async { init.as_mut().expect("checked").await }, if init.is_some() => {
+                auth = async { init.as_mut().expect("checked").await }, if init.is_some() => {
                     init = None;
-                    self.on_init(actor).await
+                    self.on_init(auth).await
                 }
                 Some((id, result)) = self.operations.next(), if !self.operations.is_empty() => {
                     self.on_result(id, result).await
@@ -244,6 +279,7 @@ impl Connection {
         &mut self,
         frame: Option<Result<AggregatedMessage, ProtocolError>>,
         init: &mut Option<Init>,
+        revocations: &mut Option<broadcast::Receiver<RevocationNotice>>,
     ) -> Result<(), End> {
         match frame {
             None => Err(End::Gone),
@@ -251,8 +287,12 @@ impl Connection {
                 Err(End::close(CloseCode::Size.into(), "Message too big"))
             }
             Some(Err(e)) => Err(End::close(CloseCode::Protocol.into(), e.to_string())),
-            Some(Ok(AggregatedMessage::Text(text))) => self.on_message(text.as_bytes(), init).await,
-            Some(Ok(AggregatedMessage::Binary(bytes))) => self.on_message(&bytes, init).await,
+            Some(Ok(AggregatedMessage::Text(text))) => {
+                self.on_message(text.as_bytes(), init, revocations).await
+            }
+            Some(Ok(AggregatedMessage::Binary(bytes))) => {
+                self.on_message(&bytes, init, revocations).await
+            }
             Some(Ok(AggregatedMessage::Ping(bytes))) => {
                 self.session.pong(&bytes).await.map_err(|_| End::Gone)
             }
@@ -261,7 +301,12 @@ impl Connection {
         }
     }
 
-    async fn on_message(&mut self, bytes: &[u8], init: &mut Option<Init>) -> Result<(), End> {
+    async fn on_message(
+        &mut self,
+        bytes: &[u8],
+        init: &mut Option<Init>,
+        revocations: &mut Option<broadcast::Receiver<RevocationNotice>>,
+    ) -> Result<(), End> {
         let message = ClientMessage::parse(self.protocol, bytes)
             .map_err(|reason| End::close(close::BAD_REQUEST, reason))?;
         match message {
@@ -273,6 +318,7 @@ impl Connection {
                     ));
                 }
                 self.init_received = true;
+                *revocations = Some(self.services.events.revocations());
                 *init = Some(Box::pin(authenticate(self.services.clone(), payload)));
                 Ok(())
             }
@@ -334,9 +380,10 @@ impl Connection {
         }
     }
 
-    async fn on_init(&mut self, actor: ApiResult<Actor>) -> Result<(), End> {
-        match actor {
-            Ok(actor) => {
+    async fn on_init(&mut self, auth: ApiResult<(Actor, Credential)>) -> Result<(), End> {
+        match auth {
+            Ok((actor, credential)) => {
+                self.credential = Some((principal_of(&actor), credential));
                 let mut data = Data::default();
                 data.insert(Auth::authenticated(actor));
                 // A subscription lives long: its loaders batch but do not cache, so each
@@ -356,6 +403,68 @@ impl Connection {
         }
     }
 
+    /// A revocation may concern this connection: its credential is checked again when
+    /// the revocation names its principal, or when revocations may have been missed.
+    async fn on_notice(&mut self, notice: Result<RevocationNotice, RecvError>) -> Result<(), End> {
+        let Some((principal, credential)) = &self.credential else {
+            return Ok(());
+        };
+        let concerned = match notice {
+            Ok(RevocationNotice::Revoked(revocation)) => revocation.principal == *principal,
+            Ok(RevocationNotice::Missed) | Err(RecvError::Lagged(_)) => true,
+            Err(RecvError::Closed) => {
+                tracing::error!("revocations no longer reach WebSocket connections");
+                false
+            }
+        };
+        if !concerned {
+            return Ok(());
+        }
+        let still = match credential {
+            Credential::AccessToken(claims) => self.services.identity.actor_for(claims).await,
+        };
+        match still {
+            Ok(_) => Ok(()),
+            Err(ApiError::Internal(cause)) => {
+                tracing::error!(error = ?cause, "checking a WebSocket connection's caller again");
+                Err(End::close(close::INTERNAL, "Internal server error"))
+            }
+            Err(_) => self.revoke().await,
+        }
+    }
+
+    /// Ends a connection whose caller lost access: every running operation ends with an
+    /// `error` (UNAUTHENTICATED, as the same token now gets over HTTP), then the socket
+    /// closes with 4403.
+    ///
+    /// Errors first, rather than the close alone, because that is what a client library
+    /// such as graphql-ws acts on: an `error` is final for its operation, and reaches the
+    /// application's handler as GraphQL errors with a code it already handles. A bare
+    /// 4403 is not final there: graphql-ws retries on it ("might grant access after
+    /// retry"), reconnecting with the same dead token, and the application hears of it
+    /// only after its retries run out. The close that follows ends the connection for
+    /// clients that watch the socket, with the code that a refused `connection_init`
+    /// gets.
+    async fn revoke(&mut self) -> Result<(), End> {
+        if let Some((principal, _)) = &self.credential {
+            tracing::info!(?principal, "access revoked: ending a WebSocket connection");
+        }
+        let errors = [coded_error(
+            "access was revoked; authenticate again",
+            "UNAUTHENTICATED",
+        )];
+        let ids: Vec<String> = self.operations.keys().cloned().collect();
+        self.operations.clear();
+        for id in &ids {
+            self.send(&ServerMessage::Error {
+                id,
+                payload: &errors,
+            })
+            .await?;
+        }
+        Err(End::close(close::FORBIDDEN, "Forbidden: access revoked"))
+    }
+
     async fn send(&mut self, message: &ServerMessage<'_>) -> Result<(), End> {
         let text = serde_json::to_string(message).map_err(|e| {
             tracing::error!(error = %e, "serialising a WebSocket message");
@@ -365,11 +474,16 @@ impl Connection {
     }
 }
 
-/// The caller a `connection_init` payload names, checked as over HTTP: a valid access
-/// token of an active user.
-async fn authenticate(services: Services, payload: Value) -> ApiResult<Actor> {
+/// The caller a `connection_init` payload names, checked as over HTTP
+/// (`IdentityService::authenticate`): a valid access token of an active user.
+async fn authenticate(services: Services, payload: Value) -> ApiResult<(Actor, Credential)> {
     let token = init_token(&payload).ok_or(ApiError::Unauthenticated)?;
-    services.identity.authenticate(&token).await
+    let claims = services
+        .identity
+        .verify_token(&token)
+        .ok_or(ApiError::Unauthenticated)?;
+    let actor = services.identity.actor_for(&claims).await?;
+    Ok((actor, Credential::AccessToken(claims)))
 }
 
 /// The bearer token in a `connection_init` payload: `{"Authorization": "Bearer <token>"}`
@@ -505,6 +619,11 @@ enum ServerMessage<'a> {
     Data {
         id: &'a str,
         payload: &'a Response,
+    },
+    /// The operation failed and ends (no `complete` follows).
+    Error {
+        id: &'a str,
+        payload: &'a [ServerError],
     },
     Complete {
         id: &'a str,

@@ -1,6 +1,7 @@
-//! GraphQL over WebSocket: the close codes of graphql-transport-ws, and the older
-//! graphql-ws subprotocol with its own rules. A raw client, so that every frame the
-//! server sends is seen.
+//! GraphQL over WebSocket: the close codes of graphql-transport-ws, the older graphql-ws
+//! subprotocol with its own rules, and subscriptions that end when their user is
+//! deactivated, on every server. A raw client, so that every frame the server sends is
+//! seen.
 
 use std::time::Duration;
 
@@ -8,12 +9,17 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
 
-use crate::common::{Session, TestApp};
+use crate::{
+    common::{fresh_postgres_database, Session, TestApp},
+    two_nodes::Node,
+};
 
 const SUBSCRIBE: &str = r#"subscription($id: ID!) { roadmapAlignmentChanged(id: $id) {
   kind roadmapAlignment { title } } }"#;
 const UPDATE: &str = r#"mutation($id: ID!, $title: String!) {
   updateRoadmapAlignment(input: {id: $id, title: $title}) { roadmapAlignment { title } } }"#;
+const DEACTIVATE: &str =
+    r#"mutation($id: ID!) { deactivateUser(input: {userId: $id}) { user { isActive } } }"#;
 
 type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -82,6 +88,24 @@ impl Socket {
         }
     }
 
+    /// Runs `trigger` until a message arrives, and returns it. An operation starts
+    /// asynchronously after `subscribe`, and a change made before then is (rightly) not
+    /// delivered; this waits until the subscription is live.
+    async fn first_message<F, Fut>(&mut self, mut trigger: F) -> Value
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        for _ in 0..15 {
+            trigger().await;
+            if let Ok(message) = tokio::time::timeout(Duration::from_secs(2), self.message()).await
+            {
+                return message.expect("a message, not the end of the socket");
+            }
+        }
+        panic!("nothing arrived after 15 changes");
+    }
+
     /// Reads until the server closes the socket (within 10 seconds): the close frame's
     /// code and reason, and the messages that came before it.
     async fn closed(&mut self) -> (u16, String, Vec<Value>) {
@@ -130,6 +154,38 @@ async fn session(app: &TestApp) -> (Session, String) {
         .unwrap()
         .to_owned();
     (admin, id)
+}
+
+async fn update(app: &TestApp, who: &Session, alignment: &str, title: &str) {
+    app.gql_as(who, UPDATE, json!({ "id": alignment, "title": title }))
+        .await
+        .data();
+}
+
+/// Asserts that the socket closes with 4403 after an UNAUTHENTICATED `error` for each of
+/// the operations `ids`, and nothing after the first of them.
+async fn assert_revoked(ws: &mut Socket, ids: &[&str]) {
+    let (code, reason, before) = ws.closed().await;
+    assert_eq!(
+        (code, reason.as_str()),
+        (4403, "Forbidden: access revoked"),
+        "{before:?}"
+    );
+    let first_error = before
+        .iter()
+        .position(|m| m["type"] == "error")
+        .unwrap_or(before.len());
+    let errors = &before[first_error..];
+    let mut ended: Vec<&str> = errors.iter().map(|m| m["id"].as_str().unwrap()).collect();
+    ended.sort();
+    assert_eq!(ended, ids, "{before:?}");
+    for e in errors {
+        assert_eq!(e["type"], "error", "{before:?}");
+        assert_eq!(
+            e["payload"][0]["extensions"]["code"], "UNAUTHENTICATED",
+            "{e}"
+        );
+    }
 }
 
 async fn messages_that_break_the_protocol_close_the_socket_with_4400(app: TestApp) {
@@ -255,23 +311,9 @@ async fn the_older_graphql_ws_protocol_still_serves_subscriptions(app: TestApp) 
     ws.init(&admin.token).await;
     ws.send(json!({ "id": "1", "type": "start", "payload": { "query": SUBSCRIBE, "variables": { "id": alignment } } }))
         .await;
-    // The subscription is live once a change reaches it.
-    let mut data = None;
-    for n in 0..15 {
-        app.gql_as(
-            &admin,
-            UPDATE,
-            json!({ "id": alignment, "title": format!("Q4 #{n}") }),
-        )
-        .await
-        .data();
-        let got = tokio::time::timeout(Duration::from_secs(2), ws.message()).await;
-        if let Ok(Some(message)) = got {
-            data = Some(message);
-            break;
-        }
-    }
-    let data = data.expect("an event within 15 changes");
+    let data = ws
+        .first_message(|| update(&app, &admin, &alignment, "Q4"))
+        .await;
     assert_eq!(data["type"], "data", "{data}");
     assert_eq!(data["id"], "1", "{data}");
     assert_eq!(
@@ -296,6 +338,170 @@ async fn the_older_graphql_ws_protocol_still_serves_subscriptions(app: TestApp) 
     assert!(before[0]["payload"]["message"].is_string(), "{before:?}");
 }
 
+async fn a_deactivated_users_subscriptions_end_at_once_and_others_stay(app: TestApp) {
+    let (admin, alignment) = session(&app).await;
+    let mia = app
+        .add_user(&admin, "Mia Member", "ENGINEERING", "MEMBER")
+        .await;
+    let olga = app.add_user(&admin, "Olga Other", "DESIGN", "MEMBER").await;
+    let vars = json!({ "id": alignment });
+
+    let mut mias = Socket::open(&app).await;
+    mias.init(&mia.token).await;
+    mias.subscribe("1", SUBSCRIBE, vars.clone()).await;
+    mias.subscribe("2", SUBSCRIBE, vars.clone()).await;
+    let mut olgas = Socket::open(&app).await;
+    olgas.init(&olga.token).await;
+    olgas.subscribe("1", SUBSCRIBE, vars.clone()).await;
+    // Every subscription is live once a change reaches it.
+    let mut live = std::collections::BTreeSet::new();
+    while live.len() < 2 {
+        let m = mias
+            .first_message(|| update(&app, &admin, &alignment, "Live"))
+            .await;
+        assert_eq!(m["type"], "next", "{m}");
+        live.insert(m["id"].as_str().unwrap().to_owned());
+    }
+    let m = olgas
+        .first_message(|| update(&app, &admin, &alignment, "Live"))
+        .await;
+    assert_eq!(m["type"], "next", "{m}");
+
+    app.gql_as(&admin, DEACTIVATE, json!({ "id": mia.user_id }))
+        .await
+        .data();
+    assert_revoked(&mut mias, &["1", "2"]).await;
+
+    // Another user's subscription goes on.
+    update(&app, &admin, &alignment, "After").await;
+    loop {
+        let m = olgas.message().await.expect("Olga's socket stays open");
+        assert_eq!(m["type"], "next", "{m}");
+        if m["payload"]["data"]["roadmapAlignmentChanged"]["roadmapAlignment"]["title"] == "After" {
+            break;
+        }
+    }
+}
+
+#[tokio::test]
+async fn deactivating_a_user_on_one_server_ends_their_subscriptions_on_another() {
+    if std::env::var("TEST_DATABASE_URL").is_err() {
+        eprintln!("TEST_DATABASE_URL is not set: skipped (it needs PostgreSQL)");
+        return;
+    }
+    let url = fresh_postgres_database().await;
+    // One after the other: the first applies the migrations.
+    let a = Node::start(&url).await;
+    let b = Node::start(&url).await;
+    let data = a
+        .gql(
+            None,
+            r#"mutation { registerOrganization(input: {organizationName: "Acme", email: "ada@acme.test",
+                password: "correct horse battery", displayName: "Ada", discipline: PRODUCT}) { accessToken } }"#,
+            json!({}),
+        )
+        .await;
+    let admin = data["registerOrganization"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let data = a
+        .gql(
+            Some(&admin),
+            r#"mutation { createRoadmapAlignment(input: {quarter: "2026-Q4", title: "Q4"}) { roadmapAlignment { id } } }"#,
+            json!({}),
+        )
+        .await;
+    let alignment = data["createRoadmapAlignment"]["roadmapAlignment"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let data = a
+        .gql(
+            Some(&admin),
+            r#"mutation { inviteUser(input: {email: "mia@acme.test", displayName: "Mia",
+                discipline: ENGINEERING, orgRole: MEMBER}) { inviteToken user { id } } }"#,
+            json!({}),
+        )
+        .await;
+    let mia_id = data["inviteUser"]["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let invite = data["inviteUser"]["inviteToken"].as_str().unwrap();
+    let data = a
+        .gql(
+            None,
+            r#"mutation($t: String!) { acceptInvite(input: {inviteToken: $t, password: "another good password"}) { accessToken } }"#,
+            json!({ "t": invite }),
+        )
+        .await;
+    let mia = data["acceptInvite"]["accessToken"].as_str().unwrap();
+
+    // Mia listens on B; the admin works on A.
+    let mut ws = Socket::connect(&b.address, "graphql-transport-ws").await;
+    ws.init(mia).await;
+    ws.subscribe("1", SUBSCRIBE, json!({ "id": alignment }))
+        .await;
+    let m = ws
+        .first_message(|| async {
+            a.gql(
+                Some(&admin),
+                UPDATE,
+                json!({ "id": alignment, "title": "Live" }),
+            )
+            .await;
+        })
+        .await;
+    assert_eq!(m["type"], "next", "{m}");
+
+    a.gql(Some(&admin), DEACTIVATE, json!({ "id": mia_id }))
+        .await;
+    assert_revoked(&mut ws, &["1"]).await;
+}
+
+#[tokio::test]
+async fn a_revocation_lost_while_the_listener_was_away_is_caught_up_when_it_is_back() {
+    use sea_orm::ConnectionTrait;
+    let Some(app) = TestApp::spawn_postgres().await else {
+        eprintln!("TEST_DATABASE_URL is not set: skipped (it needs PostgreSQL)");
+        return;
+    };
+    let (admin, alignment) = session(&app).await;
+    let mia = app
+        .add_user(&admin, "Mia Member", "ENGINEERING", "MEMBER")
+        .await;
+    let mut ws = Socket::open(&app).await;
+    ws.init(&mia.token).await;
+    ws.subscribe("1", SUBSCRIBE, json!({ "id": alignment }))
+        .await;
+    let m = ws
+        .first_message(|| update(&app, &admin, &alignment, "Live"))
+        .await;
+    assert_eq!(m["type"], "next", "{m}");
+
+    // Mia is deactivated behind the server's back: no revocation is published, as when
+    // its notification is lost. Then the server's listener loses its connection.
+    app.db
+        .execute_unprepared(&format!(
+            r#"UPDATE "user" SET deactivated_at = now(), token_version = token_version + 1
+               WHERE email = '{}'"#,
+            mia.email
+        ))
+        .await
+        .unwrap();
+    let killed = app
+        .db
+        .execute_unprepared(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+        )
+        .await
+        .unwrap();
+    assert_eq!(killed.rows_affected(), 1, "the listener's connection");
+    assert_revoked(&mut ws, &["1"]).await;
+}
+
 crate::db_tests!(
     messages_that_break_the_protocol_close_the_socket_with_4400,
     a_subscribe_before_the_acknowledgement_closes_the_socket_with_4401,
@@ -305,4 +511,5 @@ crate::db_tests!(
     a_second_connection_init_closes_the_socket_with_4429,
     a_client_without_a_graphql_subprotocol_is_refused,
     the_older_graphql_ws_protocol_still_serves_subscriptions,
+    a_deactivated_users_subscriptions_end_at_once_and_others_stay,
 );

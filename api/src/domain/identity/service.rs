@@ -25,6 +25,7 @@ use crate::{
     db::{begin_write, now},
     domain::{find_in_org, save_versioned, text},
     error::{ApiError, ApiResult, DbResultExt},
+    events::{EventBus, Revocation},
     pagination::{self, Order, Page, PageArgs, SortValue},
 };
 
@@ -38,6 +39,7 @@ pub const INVITE_TTL_DAYS: i64 = 7;
 pub struct IdentityService {
     db: DatabaseConnection,
     jwt: Arc<JwtKeys>,
+    events: EventBus,
 }
 
 /// Tokens handed to a user who signed in.
@@ -125,8 +127,8 @@ fn slugify(name: &str) -> String {
 }
 
 impl IdentityService {
-    pub(crate) fn new(db: DatabaseConnection, jwt: Arc<JwtKeys>) -> Self {
-        Self { db, jwt }
+    pub(crate) fn new(db: DatabaseConnection, jwt: Arc<JwtKeys>, events: EventBus) -> Self {
+        Self { db, jwt, events }
     }
 
     /// Creates an organisation with its first user, an ADMIN, and signs them in.
@@ -475,7 +477,8 @@ impl IdentityService {
         Ok(user)
     }
 
-    /// Deactivates a user: every token of theirs stops working at once.
+    /// Deactivates a user: every token of theirs stops working at once, and their open
+    /// subscriptions end (on every server: the revocation is published after the commit).
     #[instrument(skip_all, fields(org.id = %actor.org_id(), user.id = %user_id))]
     pub async fn deactivate_user(&self, actor: &Actor, user_id: Uuid) -> ApiResult<user::Model> {
         authz::check(actor, Action::ManageUsers)?;
@@ -506,6 +509,9 @@ impl IdentityService {
             .await?;
         txn.commit().await?;
         tracing::info!("user deactivated");
+        self.events
+            .revoke(Revocation::user(user.organization_id, user.id))
+            .await;
         Ok(user)
     }
 
