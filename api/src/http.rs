@@ -9,7 +9,6 @@ use actix_web::{
     web, HttpRequest, HttpResponse,
 };
 use async_graphql::{http::GraphiQLSource, parser::types::OperationType, Response, ServerError};
-use async_graphql_actix_web::GraphQLSubscription;
 use futures_util::StreamExt;
 use tracing_actix_web::RequestId;
 
@@ -23,6 +22,7 @@ use crate::{
     metrics::{self, Metrics},
     schema::{register_loaders, NorthstarSchema},
     services::Services,
+    ws,
 };
 
 /// What every handler shares.
@@ -336,43 +336,20 @@ fn finish_error(err: &mut ServerError, request_id: &str) {
     }
 }
 
-/// GraphQL subscriptions over WebSocket (graphql-transport-ws, and the older
-/// graphql-ws). The client authenticates in `connection_init` with the same tokens as
-/// HTTP: `{"Authorization": "Bearer <token>"}` (or `{"token": "<token>"}`); without a
-/// valid one the connection is refused.
+/// GraphQL over WebSocket (graphql-transport-ws, and the older graphql-ws): the `ws`
+/// module serves the socket.
 async fn graphql_ws(
     state: web::Data<AppState>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> actix_web::Result<HttpResponse> {
-    let services = state.services.clone();
-    GraphQLSubscription::new(state.ws_schema.clone())
-        .on_connection_init(move |init| async move {
-            let token = init_token(&init).ok_or_else(|| {
-                async_graphql::Error::from(crate::error::ApiError::Unauthenticated)
-            })?;
-            let actor = services
-                .identity
-                .authenticate(&token)
-                .await
-                .map_err(async_graphql::Error::from)?;
-            let mut data = async_graphql::Data::default();
-            data.insert(Auth::authenticated(actor));
-            // A subscription lives long: its loaders batch but do not cache, so each
-            // event reads current rows.
-            register_loaders(&mut data, &services.db, false);
-            Ok(data)
-        })
-        .start(&req, payload)
-}
-
-/// The bearer token in a `connection_init` payload.
-fn init_token(init: &serde_json::Value) -> Option<String> {
-    let field = |name: &str| init.get(name).and_then(|v| v.as_str());
-    let auth = field("Authorization")
-        .or_else(|| field("authorization"))
-        .map(|a| a.strip_prefix("Bearer ").unwrap_or(a));
-    auth.or_else(|| field("token")).map(|t| t.trim().to_owned())
+    ws::start(
+        &req,
+        payload,
+        state.ws_schema.clone(),
+        state.services.clone(),
+        state.config.body_limit,
+    )
 }
 
 fn bearer(req: &HttpRequest) -> Option<&str> {

@@ -25,6 +25,7 @@ pub mod schema;
 pub mod services;
 pub mod startup;
 pub mod telemetry;
+pub mod ws;
 
 pub use config::Config;
 pub use startup::Application;

@@ -31,7 +31,7 @@ impl Services {
     pub fn new(db: DatabaseConnection, jwt: JwtKeys, events: EventBus) -> Self {
         let jwt = Arc::new(jwt);
         Self {
-            identity: identity::IdentityService::new(db.clone(), jwt),
+            identity: identity::IdentityService::new(db.clone(), jwt, events.clone()),
             teams: teams::TeamService::new(db.clone()),
             squads: squads::SquadService::new(db.clone()),
             reviews: reviews::ReviewService::new(db.clone()),

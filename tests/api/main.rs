@@ -21,3 +21,4 @@ mod teams;
 mod text_rule;
 mod throttle;
 mod two_nodes;
+mod websocket;

@@ -12,15 +12,15 @@ use tokio::{
 use crate::common::{fresh_postgres_database, postgres_url, Subscription};
 
 /// A `northstar serve` process of its own.
-struct Node {
-    address: String,
+pub(crate) struct Node {
+    pub(crate) address: String,
     _child: Child,
 }
 
 const SECRET: &str = "two nodes share one secret, as a cluster would";
 
 impl Node {
-    async fn start(database_url: &str) -> Node {
+    pub(crate) async fn start(database_url: &str) -> Node {
         let mut child = Command::new(env!("CARGO_BIN_EXE_northstar"))
             .args([
                 "serve",
@@ -57,7 +57,8 @@ impl Node {
         }
     }
 
-    async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+    /// `data` of a GraphQL request, after asserting there were no errors.
+    pub(crate) async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
         let mut req = reqwest::Client::new()
             .post(format!("{}/graphql", self.address))
             .json(&json!({ "query": query, "variables": variables }));

@@ -28,6 +28,7 @@ use crate::{
         text,
     },
     error::{ApiError, ApiResult, DbResultExt},
+    events::{EventBus, Revocation},
     pagination::{self, Order, Page, PageArgs, SortValue},
 };
 
@@ -41,6 +42,7 @@ pub const INVITE_TTL_DAYS: i64 = 7;
 pub struct IdentityService {
     db: DatabaseConnection,
     jwt: Arc<JwtKeys>,
+    events: EventBus,
 }
 
 /// Tokens handed to a user who signed in.
@@ -128,8 +130,8 @@ fn slugify(name: &str) -> String {
 }
 
 impl IdentityService {
-    pub(crate) fn new(db: DatabaseConnection, jwt: Arc<JwtKeys>) -> Self {
-        Self { db, jwt }
+    pub(crate) fn new(db: DatabaseConnection, jwt: Arc<JwtKeys>, events: EventBus) -> Self {
+        Self { db, jwt, events }
     }
 
     /// Creates an organisation with its first user, an ADMIN, and signs them in.
@@ -478,7 +480,8 @@ impl IdentityService {
         Ok(user)
     }
 
-    /// Deactivates a user: every token of theirs stops working at once.
+    /// Deactivates a user: every token of theirs stops working at once, and their open
+    /// subscriptions end (on every server: the revocation is published after the commit).
     #[instrument(skip_all, fields(org.id = %actor.org_id(), user.id = %user_id))]
     pub async fn deactivate_user(&self, actor: &Actor, user_id: Uuid) -> ApiResult<user::Model> {
         authz::check(actor, Action::ManageUsers)?;
@@ -509,6 +512,9 @@ impl IdentityService {
             .await?;
         txn.commit().await?;
         tracing::info!("user deactivated");
+        self.events
+            .revoke(Revocation::user(user.organization_id, user.id))
+            .await;
         Ok(user)
     }
 
