@@ -16,7 +16,7 @@
 //! | 4429 | a second `connection_init` |
 //! | 4500 | the server failed (the cause goes to the log) |
 //!
-//! Operations run on the WebSocket schema (`graphql::build_ws_schema`: the limits
+//! Operations run on the WebSocket schema (`schema::build_ws_schema`: the limits
 //! extension applies), as the caller that `connection_init` authenticated. That caller
 //! is checked again whenever a revocation names it ([`crate::events::Revocation`],
 //! published on every server), and its operations end when it no longer holds.
