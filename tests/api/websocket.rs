@@ -385,7 +385,7 @@ async fn a_deactivated_users_subscriptions_end_at_once_and_others_stay(app: Test
 
 #[tokio::test]
 async fn deactivating_a_user_on_one_server_ends_their_subscriptions_on_another() {
-    if std::env::var("TEST_DATABASE_URL").is_err() {
+    if crate::common::postgres_url().is_none() {
         eprintln!("TEST_DATABASE_URL is not set: skipped (it needs PostgreSQL)");
         return;
     }
