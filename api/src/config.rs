@@ -6,6 +6,10 @@ use secrecy::SecretString;
 
 /// Pool size of `northstar serve` unless told otherwise (`--db-max-connections`).
 pub const DEFAULT_DB_MAX_CONNECTIONS: u32 = 20;
+/// Requests per minute per API token unless told otherwise (`--token-rate-limit`).
+pub const DEFAULT_TOKEN_RATE_LIMIT: u64 = 600;
+/// Days the change log keeps unless told otherwise (`--change-retention-days`).
+pub const DEFAULT_CHANGE_RETENTION_DAYS: u32 = 30;
 
 /// How `northstar serve` runs. Tests build it directly, never through the environment.
 #[derive(Debug, Clone, clap::Args)]
@@ -49,6 +53,17 @@ pub struct Config {
     /// 15% idle (bench/RESULTS.md).
     #[arg(long, env = "NORTHSTAR_DB_MAX_CONNECTIONS", default_value_t = DEFAULT_DB_MAX_CONNECTIONS)]
     pub db_max_connections: u32,
+
+    /// Requests an API token may make per minute, shared by every server on the
+    /// database. Over it, RATE_LIMITED with `retryAfter`. The default leaves room for a
+    /// 1,000-item bulk upsert every second with its reads.
+    #[arg(long, env = "NORTHSTAR_TOKEN_RATE_LIMIT", default_value_t = DEFAULT_TOKEN_RATE_LIMIT)]
+    pub token_rate_limit: u64,
+
+    /// Days the change log keeps an entry (`changes(since:)`); an older cursor is
+    /// refused and the client resyncs.
+    #[arg(long, env = "NORTHSTAR_CHANGE_RETENTION_DAYS", default_value_t = DEFAULT_CHANGE_RETENTION_DAYS)]
+    pub change_retention_days: u32,
 }
 
 impl Config {
@@ -63,7 +78,14 @@ impl Config {
             request_timeout_secs: 30,
             workers: None,
             db_max_connections: DEFAULT_DB_MAX_CONNECTIONS,
+            token_rate_limit: DEFAULT_TOKEN_RATE_LIMIT,
+            change_retention_days: DEFAULT_CHANGE_RETENTION_DAYS,
         }
+    }
+
+    /// How long the change log keeps an entry.
+    pub fn change_retention(&self) -> Duration {
+        Duration::from_secs(u64::from(self.change_retention_days) * 24 * 3600)
     }
 
     /// The request timeout as a duration.

@@ -55,8 +55,9 @@ pub enum ApiError {
     /// The object changed since the client read it (`expectedVersion`), or a
     /// concurrent write won.
     Conflict(String),
-    /// Too many attempts; try again later.
-    RateLimited,
+    /// Too many attempts or requests; try again in `retry_after` seconds
+    /// (`extensions.retryAfter`).
+    RateLimited { retry_after: u64 },
     /// The query exceeds one of the limits of its shape (`limit`: depth, complexity,
     /// aliases, nesting, directives): `actual` against `max`. Nothing ran.
     QueryTooComplex {
@@ -93,7 +94,7 @@ impl ApiError {
             Self::NotFound => code::NOT_FOUND,
             Self::BadUserInput { .. } | Self::BadRequest(_) => code::BAD_USER_INPUT,
             Self::Conflict(_) => code::CONFLICT,
-            Self::RateLimited => code::RATE_LIMITED,
+            Self::RateLimited { .. } => code::RATE_LIMITED,
             Self::QueryTooComplex { .. } => code::QUERY_TOO_COMPLEX,
             Self::Timeout => code::TIMEOUT,
             Self::Internal(_) => code::INTERNAL,
@@ -108,7 +109,9 @@ impl ApiError {
             Self::NotFound => "not found".into(),
             Self::BadUserInput { msg, .. } | Self::BadRequest(msg) => msg.clone(),
             Self::Conflict(msg) => msg.clone(),
-            Self::RateLimited => "too many attempts, try again later".into(),
+            Self::RateLimited { retry_after } => {
+                format!("too many attempts; try again in {retry_after} s")
+            }
             Self::QueryTooComplex { limit, max, actual } => {
                 format!("the query's {limit} is {actual}; at most {max} is allowed")
             }
@@ -122,6 +125,7 @@ impl ApiError {
         ext.set("code", self.code());
         match self {
             ApiError::BadUserInput { field, .. } => ext.set("field", field.as_ref()),
+            ApiError::RateLimited { retry_after } => ext.set("retryAfter", *retry_after),
             ApiError::QueryTooComplex { limit, max, actual } => {
                 ext.set("limit", *limit);
                 ext.set("max", *max as u64);

@@ -40,6 +40,8 @@ pub struct Event {
 pub enum PrincipalId {
     /// A user: deactivated, or every token of theirs revoked (token version bumped).
     User(Uuid),
+    /// An API token: revoked.
+    Token(Uuid),
 }
 
 /// A principal lost access, or some of its credentials did. Whatever it holds open
@@ -48,8 +50,7 @@ pub enum PrincipalId {
 ///
 /// The revocation is a prompt, the database the truth: so one message serves a
 /// deactivation (every credential fails), a bumped token version (only tokens issued
-/// before the bump fail), and, once integrations hold sockets, a revoked API token
-/// (a principal of its own).
+/// before the bump fail), and a revoked API token (a principal of its own).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Revocation {
     pub org: Uuid,
@@ -63,6 +64,15 @@ impl Revocation {
         Self {
             org,
             principal: PrincipalId::User(id),
+            at: Utc::now(),
+        }
+    }
+
+    /// A revocation of the API token `id` of `org`, now.
+    pub fn token(org: Uuid, id: Uuid) -> Self {
+        Self {
+            org,
+            principal: PrincipalId::Token(id),
             at: Utc::now(),
         }
     }

@@ -1,7 +1,10 @@
 //! The HTTP surface: `/graphql` (POST, GET, GraphiQL), `/healthz`, `/readyz`,
 //! `/metrics`.
 
-use std::time::{Duration, Instant};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use actix_web::{
     guard,
@@ -14,12 +17,14 @@ use tracing_actix_web::RequestId;
 
 use crate::{
     config::Config,
-    error::{code, ApiError},
+    domain::integrations::is_api_token,
+    error::{code, ApiError, ApiResult},
     graphql::{
         context::{Auth, ClientAddress},
         documents::DocumentCache,
     },
     metrics::{self, Metrics},
+    rate_limit::Budget,
     schema::{register_loaders, NorthstarSchema},
     services::Services,
     ws,
@@ -253,17 +258,24 @@ async fn execute(
     request_id: RequestId,
 ) -> HttpResponse {
     let started = Instant::now();
-    let claims = bearer(req).and_then(|token| state.services.identity.verify_token(token));
-    let mut request = request.data(Auth::from_claims(claims));
-    if let Some(peer) = req.peer_addr() {
-        request = request.data(ClientAddress(peer.ip().to_string()));
-    }
-    let (mut resp, ran) = match state.documents.prepare(&mut request) {
+    let rid: Arc<str> = request_id.to_string().into();
+    let (caller, budget) = match caller(state, req, rid).await {
+        Ok(caller) => caller,
+        Err((err, budget)) => (Err(err), budget),
+    };
+    let prepared = caller.and_then(|auth| {
+        let mut request = request.data(auth);
+        if let Some(peer) = req.peer_addr() {
+            request = request.data(ClientAddress(peer.ip().to_string()));
+        }
+        state.documents.prepare(&mut request).map(|()| request)
+    });
+    let (mut resp, ran) = match prepared {
         Err(err) => (
             Response::from_errors(vec![err.into_server_error(Vec::new())]),
             Ran::No,
         ),
-        Ok(()) => {
+        Ok(mut request) => {
             register_loaders(&mut request.data, &state.services.db, true);
             match tokio::time::timeout(
                 state.config.request_timeout(),
@@ -316,11 +328,85 @@ async fn execute(
             .is_some_and(|c| *c == async_graphql::Value::from(code::TIMEOUT))
     });
     let status = match (ran, wants_graphql_response(req)) {
+        // An HTTP client retries a 429 after `Retry-After`, whatever the media type.
+        _ if budget.is_some_and(|b| !b.allowed) => StatusCode::TOO_MANY_REQUESTS,
         (Ran::Yes, _) | (Ran::No, false) => StatusCode::OK,
         (Ran::No, true) if timed_out => StatusCode::GATEWAY_TIMEOUT,
         (Ran::No, true) => StatusCode::BAD_REQUEST,
     };
-    json_response(req, status, &resp, ran)
+    let mut response = json_response(req, status, &resp, ran);
+    if let Some(budget) = budget {
+        budget_headers(&mut response, &budget);
+    }
+    response
+}
+
+/// Who the request is from, and, for an API token, what is left of its budget.
+///
+/// A user's access token is only verified here (no I/O; the user is read on first use,
+/// `Auth`). An API token is looked up and spends from its budget before anything runs:
+/// over the budget is RATE_LIMITED. An invalid, revoked or expired token is no caller
+/// at all, so whatever needs one is UNAUTHENTICATED.
+async fn caller(
+    state: &AppState,
+    req: &HttpRequest,
+    request_id: Arc<str>,
+) -> Result<(ApiResult<Auth>, Option<Budget>), (ApiError, Option<Budget>)> {
+    let Some(token) = bearer(req) else {
+        return Ok((Ok(Auth::from_claims(None, Some(request_id))), None));
+    };
+    if !is_api_token(token) {
+        let claims = state.services.identity.verify_token(token);
+        return Ok((Ok(Auth::from_claims(claims, Some(request_id))), None));
+    }
+    let integrations = &state.services.integrations;
+    let actor = match integrations.authenticate(token).await {
+        Ok(actor) => actor,
+        Err(ApiError::Unauthenticated) => {
+            return Ok((Ok(Auth::from_claims(None, Some(request_id))), None))
+        }
+        Err(e) => return Err((e, None)),
+    };
+    let Some(id) = actor.token_id() else {
+        return Err((ApiError::Unauthenticated, None));
+    };
+    let budget = state
+        .services
+        .limiter
+        .spend(&format!("token:{id}"), state.config.token_rate_limit)
+        .await
+        .map_err(|e| (e, None))?;
+    if budget.first_in_window {
+        if let Err(e) = integrations.touch_token(id).await {
+            tracing::warn!(error = ?e, "noting an API token's use");
+        }
+    }
+    if !budget.allowed {
+        tracing::warn!(token.id = %id, "API token over its budget");
+        let retry_after = budget.retry_after();
+        return Err((ApiError::RateLimited { retry_after }, Some(budget)));
+    }
+    Ok((
+        Ok(Auth::authenticated(actor, Some(request_id))),
+        Some(budget),
+    ))
+}
+
+/// `X-RateLimit-Limit`, `-Remaining` and `-Reset` (seconds since the Unix epoch) on
+/// every response to an API token, and `Retry-After` (seconds) once over the budget.
+fn budget_headers(response: &mut HttpResponse, budget: &Budget) {
+    let headers = response.headers_mut();
+    let mut set = |name: &'static str, value: String| {
+        if let Ok(v) = header::HeaderValue::from_str(&value) {
+            headers.insert(header::HeaderName::from_static(name), v);
+        }
+    };
+    set("x-ratelimit-limit", budget.limit.to_string());
+    set("x-ratelimit-remaining", budget.remaining.to_string());
+    set("x-ratelimit-reset", budget.reset_at.to_string());
+    if !budget.allowed {
+        set("retry-after", budget.retry_after().to_string());
+    }
 }
 
 /// Every error leaves with a code; internal ones also with the request id that the

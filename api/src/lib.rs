@@ -21,6 +21,7 @@ pub mod graphql;
 pub mod http;
 pub mod metrics;
 pub mod pagination;
+pub mod rate_limit;
 pub mod schema;
 pub mod services;
 pub mod startup;

@@ -1,14 +1,15 @@
 //! Every service, built once at start and shared by all requests: the one place that
 //! knows every area's service.
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use sea_orm::DatabaseConnection;
 
 use crate::{
     auth::jwt::JwtKeys,
-    domain::{decisions, identity, kpis, planning, reviews, roadmap, squads, teams},
+    domain::{decisions, identity, integrations, kpis, planning, reviews, roadmap, squads, teams},
     events::EventBus,
+    rate_limit::RateLimiter,
 };
 
 /// Every service, built once at start and shared by all requests.
@@ -22,13 +23,21 @@ pub struct Services {
     pub kpis: kpis::KpiService,
     pub planning: planning::PlanningService,
     pub roadmap: roadmap::RoadmapService,
+    pub integrations: integrations::IntegrationService,
     pub events: EventBus,
+    pub limiter: RateLimiter,
     pub db: DatabaseConnection,
 }
 
 impl Services {
-    /// The services over one database, signing tokens with `jwt`.
-    pub fn new(db: DatabaseConnection, jwt: JwtKeys, events: EventBus) -> Self {
+    /// The services over one database, signing tokens with `jwt`; the change log keeps
+    /// entries for `retention`.
+    pub fn new(
+        db: DatabaseConnection,
+        jwt: JwtKeys,
+        events: EventBus,
+        retention: Duration,
+    ) -> Self {
         let jwt = Arc::new(jwt);
         Self {
             identity: identity::IdentityService::new(db.clone(), jwt, events.clone()),
@@ -39,6 +48,12 @@ impl Services {
             kpis: kpis::KpiService::new(db.clone()),
             planning: planning::PlanningService::new(db.clone()),
             roadmap: roadmap::RoadmapService::new(db.clone(), events.clone()),
+            integrations: integrations::IntegrationService::new(
+                db.clone(),
+                events.clone(),
+                retention,
+            ),
+            limiter: RateLimiter::new(db.clone()),
             events,
             db,
         }

@@ -43,6 +43,22 @@ fn cors(origins: &[String]) -> Cors {
     }
 }
 
+/// Deletes change log entries past their retention, at start and then hourly. Every
+/// server runs it; a second run deletes nothing more.
+fn spawn_pruner(integrations: crate::domain::integrations::IntegrationService) {
+    tokio::spawn(async move {
+        let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            hourly.tick().await;
+            match integrations.prune_changes().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(entries = n, "change log pruned"),
+                Err(e) => tracing::warn!(error = ?e, "pruning the change log"),
+            }
+        }
+    });
+}
+
 impl Application {
     /// Connects to the database, applies migrations and binds the listener.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
@@ -61,7 +77,13 @@ impl Application {
         };
         let events = EventBus::new(db.clone());
         events.listen(&config.database_url).await?;
-        let services = Services::new(db.clone(), JwtKeys::new(&secret), events);
+        let services = Services::new(
+            db.clone(),
+            JwtKeys::new(&secret),
+            events,
+            config.change_retention(),
+        );
+        spawn_pruner(services.integrations.clone());
         let schema = schema::build_schema(services.clone());
         let ws_schema = schema::build_ws_schema(services.clone());
         let listener = TcpListener::bind(config.listen)?;

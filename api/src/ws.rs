@@ -44,6 +44,7 @@ use tokio_stream::StreamMap;
 
 use crate::{
     auth::{jwt::Claims, Actor, Principal},
+    domain::integrations::is_api_token,
     error::{ApiError, ApiResult},
     events::{PrincipalId, RevocationNotice},
     graphql::context::Auth,
@@ -155,18 +156,25 @@ type Operation = BoxStream<'static, Option<Response>>;
 type Init = BoxFuture<'static, ApiResult<(Actor, Credential)>>;
 
 /// What authenticated a connection, kept to check it again when a revocation names its
-/// principal. (An integration's API token, once it may subscribe, is another variant.)
+/// principal.
 enum Credential {
     /// A user's access token, checked again without its expiry: a connection outlives
     /// the token it opened with, but not the user's deactivation nor a bump of their
     /// token version.
     AccessToken(Claims),
+    /// An integration's API token: the connection ends when it is revoked, or when it
+    /// expires (`expires_at`).
+    ApiToken {
+        id: uuid::Uuid,
+        expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    },
 }
 
 /// The principal a revocation must name to concern a connection of `actor`.
 fn principal_of(actor: &Actor) -> PrincipalId {
     match actor.principal() {
         Principal::User { id, .. } => PrincipalId::User(*id),
+        Principal::Token { id, .. } => PrincipalId::Token(*id),
     }
 }
 
@@ -238,8 +246,15 @@ impl Connection {
         // published after the check is heard, even while the check is still running.
         let mut revocations: Option<broadcast::Receiver<RevocationNotice>> = None;
         loop {
+            let expiry = self.expiry();
             let step = tokio::select! {
                 biased;
+                () = tokio::time::sleep_until(expiry.unwrap_or_else(tokio::time::Instant::now)),
+                    if expiry.is_some() =>
+                {
+                    tracing::info!("API token expired: ending a WebSocket connection");
+                    self.revoke().await
+                }
                 notice = async { revocations.as_mut().expect("checked").recv().await },
                     if revocations.is_some() && self.credential.is_some() =>
                 {
@@ -274,6 +289,23 @@ impl Connection {
                 return end;
             }
         }
+    }
+
+    /// When the connection's credential expires, if it does (an API token with an
+    /// `expiresAt`).
+    fn expiry(&self) -> Option<tokio::time::Instant> {
+        let Some((
+            _,
+            Credential::ApiToken {
+                expires_at: Some(at),
+                ..
+            },
+        )) = &self.credential
+        else {
+            return None;
+        };
+        let left = (*at - chrono::Utc::now()).to_std().unwrap_or_default();
+        Some(tokio::time::Instant::now() + left)
     }
 
     async fn on_frame(
@@ -386,7 +418,7 @@ impl Connection {
             Ok((actor, credential)) => {
                 self.credential = Some((principal_of(&actor), credential));
                 let mut data = Data::default();
-                data.insert(Auth::authenticated(actor));
+                data.insert(Auth::authenticated(actor, None));
                 // A subscription lives long: its loaders batch but do not cache, so each
                 // event reads current rows.
                 register_loaders(&mut data, &self.services.db, false);
@@ -422,10 +454,19 @@ impl Connection {
             return Ok(());
         }
         let still = match credential {
-            Credential::AccessToken(claims) => self.services.identity.actor_for(claims).await,
+            Credential::AccessToken(claims) => {
+                self.services.identity.actor_for(claims).await.map(|_| ())
+            }
+            Credential::ApiToken { id, .. } => {
+                match self.services.integrations.token_is_active(*id).await {
+                    Ok(true) => Ok(()),
+                    Ok(false) => Err(ApiError::Unauthenticated),
+                    Err(e) => Err(e),
+                }
+            }
         };
         match still {
-            Ok(_) => Ok(()),
+            Ok(()) => Ok(()),
             Err(ApiError::Internal(cause)) => {
                 tracing::error!(error = ?cause, "checking a WebSocket connection's caller again");
                 Err(End::close(close::INTERNAL, "Internal server error"))
@@ -474,10 +515,17 @@ impl Connection {
     }
 }
 
-/// The caller a `connection_init` payload names, checked as over HTTP
-/// (`IdentityService::authenticate`): a valid access token of an active user.
+/// The caller a `connection_init` payload names, checked as over HTTP: a valid access
+/// token of an active user (`IdentityService::authenticate`), or an active API token
+/// (`IntegrationService::authenticate`).
 async fn authenticate(services: Services, payload: Value) -> ApiResult<(Actor, Credential)> {
     let token = init_token(&payload).ok_or(ApiError::Unauthenticated)?;
+    if is_api_token(&token) {
+        let actor = services.integrations.authenticate(&token).await?;
+        let id = actor.token_id().ok_or(ApiError::Unauthenticated)?;
+        let expires_at = services.integrations.token_expiry(id).await?;
+        return Ok((actor, Credential::ApiToken { id, expires_at }));
+    }
     let claims = services
         .identity
         .verify_token(&token)

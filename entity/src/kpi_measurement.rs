@@ -21,6 +21,8 @@ pub struct Model {
     pub note: String,
     /// The user who recorded it (`None` for an integration token).
     pub recorded_by: Option<Uuid>,
+    /// The API token that recorded it, if one did.
+    pub recorded_by_token_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

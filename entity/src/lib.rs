@@ -2,7 +2,10 @@
 
 pub mod alignment_participant;
 pub mod alignment_signoff;
+pub mod api_token;
 pub mod architecture_review;
+pub mod audit_event;
+pub mod change_log;
 pub mod decision_record;
 pub mod decision_record_counter;
 pub mod dependency;
@@ -16,6 +19,7 @@ pub mod login_throttle;
 pub mod organization;
 pub mod outcome;
 pub mod outcome_initiative;
+pub mod rate_limit;
 pub mod refresh_token;
 pub mod review_comment;
 pub mod review_reviewer;

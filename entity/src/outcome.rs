@@ -19,6 +19,10 @@ pub struct Model {
     /// The KPI that measures it; with a target, the outcome is measurable.
     pub kpi_id: Option<Uuid>,
     pub status: OutcomeStatus,
+    /// With `external_id`: where a synced outcome comes from, the key of its upsert.
+    pub external_source: Option<String>,
+    pub external_id: Option<String>,
+    pub external_url: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

@@ -11,6 +11,7 @@ mod m20261125_000005_create_roadmap_alignment;
 mod m20261125_000006_create_architecture_reviews;
 mod m20261125_000007_create_decision_records;
 mod m20261126_000008_measurement_order_index;
+mod m20261206_000009_create_integrations;
 
 /// All migrations of the schema, oldest first.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_create_architecture_reviews::Migration),
             Box::new(m20261125_000007_create_decision_records::Migration),
             Box::new(m20261126_000008_measurement_order_index::Migration),
+            Box::new(m20261206_000009_create_integrations::Migration),
         ]
     }
 }

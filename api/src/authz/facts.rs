@@ -79,24 +79,28 @@ pub struct AlignmentFacts {
 }
 
 /// The caller's role in a team or a squad, or `None` when they are not a member: the
-/// one membership query every fact below is built from.
+/// one membership query every fact below is built from. An API token is a member of
+/// nothing.
 pub async fn role_in<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     group: Scope,
 ) -> ApiResult<Option<MemberRole>> {
+    let Some(user) = actor.user_id() else {
+        return Ok(None);
+    };
     let role = match group {
         Scope::Team(id) => team_membership::Entity::find()
             .filter(team_membership::Column::OrganizationId.eq(actor.org_id()))
             .filter(team_membership::Column::TeamId.eq(id))
-            .filter(team_membership::Column::UserId.eq(actor.user_id()))
+            .filter(team_membership::Column::UserId.eq(user))
             .one(db)
             .await?
             .map(|m| m.role),
         Scope::Squad(id) => squad_membership::Entity::find()
             .filter(squad_membership::Column::OrganizationId.eq(actor.org_id()))
             .filter(squad_membership::Column::SquadId.eq(id))
-            .filter(squad_membership::Column::UserId.eq(actor.user_id()))
+            .filter(squad_membership::Column::UserId.eq(user))
             .one(db)
             .await?
             .map(|m| m.role),
@@ -129,9 +133,12 @@ pub async fn squad<C: ConnectionTrait>(
 /// Whether the caller is a LEAD of at least one team: with the ENGINEERING discipline,
 /// that makes an ENGINEERING LEAD (DESIGN §2).
 pub async fn lead<C: ConnectionTrait>(db: &C, actor: &Actor) -> ApiResult<LeadFacts> {
+    let Some(user) = actor.user_id() else {
+        return Ok(LeadFacts::default());
+    };
     let lead = team_membership::Entity::find()
         .filter(team_membership::Column::OrganizationId.eq(actor.org_id()))
-        .filter(team_membership::Column::UserId.eq(actor.user_id()))
+        .filter(team_membership::Column::UserId.eq(user))
         .filter(team_membership::Column::Role.eq(MemberRole::Lead))
         .one(db)
         .await?
@@ -173,13 +180,16 @@ pub async fn scope<C: ConnectionTrait>(
 pub async fn kpi<C: ConnectionTrait>(db: &C, actor: &Actor, k: &kpi::Model) -> ApiResult<KpiFacts> {
     let owned_by = Scope::of_row(k.team_id, k.squad_id)?;
     let standing = scope(db, actor, owned_by).await?;
-    let owner = kpi_owner::Entity::find()
-        .filter(kpi_owner::Column::OrganizationId.eq(actor.org_id()))
-        .filter(kpi_owner::Column::KpiId.eq(k.id))
-        .filter(kpi_owner::Column::UserId.eq(actor.user_id()))
-        .one(db)
-        .await?
-        .is_some();
+    let owner = match actor.user_id() {
+        Some(user) => kpi_owner::Entity::find()
+            .filter(kpi_owner::Column::OrganizationId.eq(actor.org_id()))
+            .filter(kpi_owner::Column::KpiId.eq(k.id))
+            .filter(kpi_owner::Column::UserId.eq(user))
+            .one(db)
+            .await?
+            .is_some(),
+        None => false,
+    };
     Ok(KpiFacts {
         scope: standing,
         squad_scoped: matches!(owned_by, Scope::Squad(_)),
@@ -193,15 +203,18 @@ pub async fn review<C: ConnectionTrait>(
     actor: &Actor,
     review: &architecture_review::Model,
 ) -> ApiResult<ReviewFacts> {
+    let Some(user) = actor.user_id() else {
+        return Ok(ReviewFacts::default());
+    };
     let reviewer = review_reviewer::Entity::find()
         .filter(review_reviewer::Column::OrganizationId.eq(actor.org_id()))
         .filter(review_reviewer::Column::ReviewId.eq(review.id))
-        .filter(review_reviewer::Column::ReviewerId.eq(actor.user_id()))
+        .filter(review_reviewer::Column::ReviewerId.eq(user))
         .one(db)
         .await?
         .is_some();
     Ok(ReviewFacts {
-        actor_is_author: review.author_id == actor.user_id(),
+        actor_is_author: review.author_id == user,
         actor_is_reviewer: reviewer,
     })
 }
@@ -212,15 +225,18 @@ pub async fn alignment<C: ConnectionTrait>(
     actor: &Actor,
     a: &roadmap_alignment::Model,
 ) -> ApiResult<AlignmentFacts> {
+    let Some(user) = actor.user_id() else {
+        return Ok(AlignmentFacts::default());
+    };
     let participant = alignment_participant::Entity::find()
         .filter(alignment_participant::Column::OrganizationId.eq(actor.org_id()))
         .filter(alignment_participant::Column::AlignmentId.eq(a.id))
-        .filter(alignment_participant::Column::UserId.eq(actor.user_id()))
+        .filter(alignment_participant::Column::UserId.eq(user))
         .one(db)
         .await?
         .is_some();
     Ok(AlignmentFacts {
-        actor_is_facilitator: a.facilitator_id == actor.user_id(),
+        actor_is_facilitator: a.facilitator_id == user,
         actor_is_participant: participant,
     })
 }

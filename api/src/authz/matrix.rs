@@ -8,6 +8,10 @@
 //! reviewer assigned to a review; "lead" is a LEAD of the team (or of the team or squad
 //! that owns the object); "member" is a member of that team or squad, or a participant
 //! of an alignment. The viewer holds every standing at once and may still do nothing.
+//!
+//! The last four columns are API tokens (issue 13), which stand in no team and are
+//! nobody: one with `read`, one with `kpis:write`, one with `initiatives:write`, and one
+//! with every scope. A token does only what its scopes name, and nothing a person does.
 
 use entity::enums::{Discipline, OrgRole};
 use uuid::Uuid;
@@ -16,7 +20,7 @@ use super::{
     facts::{AlignmentFacts, KpiFacts, LeadFacts, ReviewFacts, ScopeFacts, SquadFacts, TeamFacts},
     policy::{check, Action},
 };
-use crate::auth::Actor;
+use crate::auth::{Actor, TokenScope};
 
 /// The caller's standing towards the object of an action.
 #[derive(Debug, Clone, Copy, Default)]
@@ -57,35 +61,35 @@ const EVERY: Standing = Standing {
     member: true,
 };
 
+/// Who a column is: a person, or an API token with scopes.
+#[derive(Debug, Clone, Copy)]
+enum Caller {
+    Person(OrgRole, Discipline, Standing),
+    Token(&'static [TokenScope]),
+}
+
+use Caller::{Person, Token};
+
+const ALL_SCOPES: &[TokenScope] = &TokenScope::ALL;
+
 /// The columns, in the order of every row's cells.
-const CALLERS: [(&str, OrgRole, Discipline, Standing); 12] = [
-    ("ADMIN", OrgRole::Admin, Discipline::Engineering, NONE),
-    ("product ADMIN", OrgRole::Admin, Discipline::Product, NONE),
-    ("lead", OrgRole::Member, Discipline::Engineering, LEAD),
-    ("owner", OrgRole::Member, Discipline::Engineering, OWNER),
-    (
-        "assigned",
-        OrgRole::Member,
-        Discipline::Engineering,
-        ASSIGNED,
-    ),
-    ("member", OrgRole::Member, Discipline::Engineering, MEMBER),
-    ("outsider", OrgRole::Member, Discipline::Engineering, NONE),
-    ("product lead", OrgRole::Member, Discipline::Product, LEAD),
-    (
-        "product member",
-        OrgRole::Member,
-        Discipline::Product,
-        MEMBER,
-    ),
-    ("design member", OrgRole::Member, Discipline::Design, MEMBER),
-    (
-        "product assigned",
-        OrgRole::Member,
-        Discipline::Product,
-        ASSIGNED,
-    ),
-    ("VIEWER", OrgRole::Viewer, Discipline::Engineering, EVERY),
+const CALLERS: [(&str, Caller); 16] = [
+    ("ADMIN", Person(OrgRole::Admin, Discipline::Engineering, NONE)),
+    ("product ADMIN", Person(OrgRole::Admin, Discipline::Product, NONE)),
+    ("lead", Person(OrgRole::Member, Discipline::Engineering, LEAD)),
+    ("owner", Person(OrgRole::Member, Discipline::Engineering, OWNER)),
+    ("assigned", Person(OrgRole::Member, Discipline::Engineering, ASSIGNED)),
+    ("member", Person(OrgRole::Member, Discipline::Engineering, MEMBER)),
+    ("outsider", Person(OrgRole::Member, Discipline::Engineering, NONE)),
+    ("product lead", Person(OrgRole::Member, Discipline::Product, LEAD)),
+    ("product member", Person(OrgRole::Member, Discipline::Product, MEMBER)),
+    ("design member", Person(OrgRole::Member, Discipline::Design, MEMBER)),
+    ("product assigned", Person(OrgRole::Member, Discipline::Product, ASSIGNED)),
+    ("VIEWER", Person(OrgRole::Viewer, Discipline::Engineering, EVERY)),
+    ("token read", Token(&[TokenScope::Read])),
+    ("token kpis:write", Token(&[TokenScope::KpisWrite])),
+    ("token initiatives:write", Token(&[TokenScope::InitiativesWrite])),
+    ("token every scope", Token(ALL_SCOPES)),
 ];
 
 /// Every kind of fact, as one caller's standing makes it.
@@ -143,70 +147,73 @@ type Build = for<'a> fn(&'a Facts) -> Action<'a>;
 
 #[rustfmt::skip]
 const MATRIX: &[(&str, Build, &str)] = &[
-    //                                                                      ADM ADMp lead own asgn mem out pLead pMem dMem pAsgn VIEWER
-    ("manage users",                     |_| Action::ManageUsers,             "Y  Y    .    .   .    .   .   .     .    .    .     ."),
-    ("create a team",                    |_| Action::CreateTeam,              "Y  Y    .    .   .    .   .   .     .    .    .     ."),
-    ("archive a team",                   |_| Action::ArchiveTeam,             "Y  Y    .    .   .    .   .   .     .    .    .     ."),
+    //                                                                      ADM ADMp lead own asgn mem out pLead pMem dMem pAsgn VIEWER  tRd tKpi tIni tAll
+    ("read the organisation",            |_| Action::Read,                    "Y  Y    Y    Y   Y    Y   Y   Y     Y    Y    Y     Y       Y   .    .    Y"),
+    ("manage users",                     |_| Action::ManageUsers,             "Y  Y    .    .   .    .   .   .     .    .    .     .       .   .    .    ."),
+    ("manage API tokens",                |_| Action::ManageApiTokens,         "Y  Y    .    .   .    .   .   .     .    .    .     .       .   .    .    ."),
+    ("read the audit log",               |_| Action::ReadAuditLog,            "Y  Y    .    .   .    .   .   .     .    .    .     .       .   .    .    ."),
+    ("create a team",                    |_| Action::CreateTeam,              "Y  Y    .    .   .    .   .   .     .    .    .     .       .   .    .    ."),
+    ("archive a team",                   |_| Action::ArchiveTeam,             "Y  Y    .    .   .    .   .   .     .    .    .     .       .   .    .    ."),
     ("update a team",                    |f| Action::UpdateTeam { team: &f.team },
-                                                                              "Y  Y    Y    .   .    .   .   Y     .    .    .     ."),
+                                                                              "Y  Y    Y    .   .    .   .   Y     .    .    .     .       .   .    .    ."),
     ("manage a team's members",          |f| Action::ManageTeamMembers { team: &f.team },
-                                                                              "Y  Y    Y    .   .    .   .   Y     .    .    .     ."),
+                                                                              "Y  Y    Y    .   .    .   .   Y     .    .    .     .       .   .    .    ."),
     ("create a squad in a team",         |f| Action::CreateSquad { team: &f.team },
-                                                                              "Y  Y    Y    .   .    .   .   Y     .    .    .     ."),
+                                                                              "Y  Y    Y    .   .    .   .   Y     .    .    .     .       .   .    .    ."),
     // lead: of the home team; owner: the squad's own LEAD.
     ("update a squad",                   |f| Action::UpdateSquad { squad: &f.squad },
-                                                                              "Y  Y    Y    Y   .    .   .   Y     .    .    .     ."),
+                                                                              "Y  Y    Y    Y   .    .   .   Y     .    .    .     .       .   .    .    ."),
     ("manage a squad's members",         |f| Action::ManageSquadMembers { squad: &f.squad },
-                                                                              "Y  Y    Y    .   .    .   .   Y     .    .    .     ."),
-    ("open an architecture review",      |_| Action::OpenArchitectureReview,  "Y  .    Y    Y   Y    Y   Y   .     .    .    .     ."),
+                                                                              "Y  Y    Y    .   .    .   .   Y     .    .    .     .       .   .    .    ."),
+    ("open an architecture review",      |_| Action::OpenArchitectureReview,  "Y  .    Y    Y   Y    Y   Y   .     .    .    .     .       .   .    .    ."),
     // owner: the author; not even ADMIN edits another's proposal.
     ("edit a review",                    |f| Action::EditArchitectureReview { review: &f.review },
-                                                                              ".  .    .    Y   .    .   .   .     .    .    .     ."),
+                                                                              ".  .    .    Y   .    .   .   .     .    .    .     .       .   .    .    ."),
     ("assign reviewers",                 |f| Action::AssignReviewers { review: &f.review, lead: &f.lead },
-                                                                              "Y  Y    Y    Y   .    .   .   .     .    .    .     ."),
+                                                                              "Y  Y    Y    Y   .    .   .   .     .    .    .     .       .   .    .    ."),
     ("give a verdict",                   |f| Action::GiveReviewVerdict { review: &f.review },
-                                                                              ".  .    .    .   Y    .   .   .     .    .    .     ."),
-    ("comment on a review",              |_| Action::CommentOnReview,         "Y  Y    Y    Y   Y    Y   Y   Y     Y    Y    Y     ."),
-    ("write a decision record",          |_| Action::WriteDecisionRecord,     "Y  Y    Y    Y   Y    Y   Y   .     .    .    .     ."),
+                                                                              ".  .    .    .   Y    .   .   .     .    .    .     .       .   .    .    ."),
+    ("comment on a review",              |_| Action::CommentOnReview,         "Y  Y    Y    Y   Y    Y   Y   Y     Y    Y    Y     .       .   .    .    ."),
+    ("write a decision record",          |_| Action::WriteDecisionRecord,     "Y  Y    Y    Y   Y    Y   Y   .     .    .    .     .       .   .    .    ."),
     ("accept a decision record",         |f| Action::AcceptDecisionRecord { lead: &f.lead },
-                                                                              "Y  Y    Y    .   .    .   .   .     .    .    .     ."),
+                                                                              "Y  Y    Y    .   .    .   .   .     .    .    .     .       .   .    .    ."),
     ("deprecate a decision record",      |f| Action::DeprecateDecisionRecord { lead: &f.lead },
-                                                                              "Y  Y    Y    .   .    .   .   .     .    .    .     ."),
+                                                                              "Y  Y    Y    .   .    .   .   .     .    .    .     .       .   .    .    ."),
     ("supersede a decision record",      |f| Action::SupersedeDecisionRecord { lead: &f.lead },
-                                                                              "Y  Y    Y    .   .    .   .   .     .    .    .     ."),
+                                                                              "Y  Y    Y    .   .    .   .   .     .    .    .     .       .   .    .    ."),
     ("define a KPI",                     |f| Action::DefineKpi { scope: &f.scope },
-                                                                              "Y  Y    Y    .   .    .   .   Y     .    .    .     ."),
+                                                                              "Y  Y    Y    .   .    .   .   Y     .    .    .     .       .   .    .    ."),
     // owner: an owner of the KPI; member: of the squad it belongs to.
     ("record a squad KPI",               |f| Action::RecordMeasurement { kpi: &f.squad_kpi },
-                                                                              ".  .    Y    Y   .    Y   .   Y     Y    Y    .     ."),
+                                                                              ".  .    Y    Y   .    Y   .   Y     Y    Y    .     .       .   Y    .    Y"),
     ("record a team KPI",                |f| Action::RecordMeasurement { kpi: &f.team_kpi },
-                                                                              ".  .    .    Y   .    .   .   .     .    .    .     ."),
+                                                                              ".  .    .    Y   .    .   .   .     .    .    .     .       .   Y    .    Y"),
     ("delete one's own measurement",     |f| Action::DeleteMeasurement { kpi: &f.squad_kpi, own: true },
-                                                                              "Y  Y    Y    Y   .    .   .   Y     .    .    .     ."),
+                                                                              "Y  Y    Y    Y   .    .   .   Y     .    .    .     .       .   Y    .    Y"),
     ("delete another's measurement",     |f| Action::DeleteMeasurement { kpi: &f.squad_kpi, own: false },
-                                                                              "Y  Y    Y    .   .    .   .   Y     .    .    .     ."),
+                                                                              "Y  Y    Y    .   .    .   .   Y     .    .    .     .       .   .    .    ."),
     ("plan an outcome",                  |f| Action::PlanOutcome { scope: &f.scope },
-                                                                              "Y  Y    Y    .   .    .   .   Y     .    .    .     ."),
+                                                                              "Y  Y    Y    .   .    .   .   Y     .    .    .     .       .   .    Y    Y"),
     ("write a squad's initiative",       |f| Action::WriteInitiative { squad: &f.scope },
-                                                                              "Y  Y    Y    .   .    Y   .   Y     Y    Y    .     ."),
+                                                                              "Y  Y    Y    .   .    Y   .   Y     Y    Y    .     .       .   .    Y    Y"),
     ("declare a squad's dependency",     |f| Action::CreateDependency { from: &f.scope },
-                                                                              "Y  Y    Y    .   .    Y   .   Y     Y    Y    .     ."),
+                                                                              "Y  Y    Y    .   .    Y   .   Y     Y    Y    .     .       .   .    .    ."),
     ("update a dependency, needing side",|f| Action::UpdateDependency { from: &f.scope, to: &f.none },
-                                                                              "Y  Y    Y    .   .    Y   .   Y     Y    Y    .     ."),
+                                                                              "Y  Y    Y    .   .    Y   .   Y     Y    Y    .     .       .   .    .    ."),
     ("update a dependency, needed side", |f| Action::UpdateDependency { from: &f.none, to: &f.scope },
-                                                                              "Y  Y    Y    .   .    Y   .   Y     Y    Y    .     ."),
-    ("create an alignment",              |_| Action::CreateAlignment,         "Y  Y    .    .   .    .   .   Y     Y    .    Y     ."),
+                                                                              "Y  Y    Y    .   .    Y   .   Y     Y    Y    .     .       .   .    .    ."),
+    ("create an alignment",              |_| Action::CreateAlignment,         "Y  Y    .    .   .    .   .   Y     Y    .    Y     .       .   .    .    ."),
     // owner: the facilitator; member: a participant.
     ("facilitate an alignment",          |f| Action::FacilitateAlignment { alignment: &f.alignment },
-                                                                              "Y  Y    .    Y   .    .   .   .     .    .    .     ."),
+                                                                              "Y  Y    .    Y   .    .   .   .     .    .    .     .       .   .    .    ."),
     ("edit a roadmap",                   |f| Action::EditRoadmap { alignment: &f.alignment },
-                                                                              ".  .    Y    Y   .    Y   .   Y     Y    Y    .     ."),
+                                                                              ".  .    Y    Y   .    Y   .   Y     Y    Y    .     .       .   .    .    ."),
     ("sign off an alignment",            |f| Action::SignOffAlignment { alignment: &f.alignment },
-                                                                              ".  .    Y    Y   .    Y   .   Y     Y    Y    .     ."),
+                                                                              ".  .    Y    Y   .    Y   .   Y     Y    Y    .     .       .   .    .    ."),
     ("withdraw one's own sign-off",      |f| Action::WithdrawSignOff { alignment: &f.alignment, own: true },
-                                                                              ".  .    Y    Y   .    Y   .   Y     Y    Y    .     ."),
+                                                                              ".  .    Y    Y   .    Y   .   Y     Y    Y    .     .       .   .    .    ."),
     ("withdraw another's sign-off",      |f| Action::WithdrawSignOff { alignment: &f.alignment, own: false },
-                                                                              ".  .    .    Y   .    .   .   .     .    .    .     ."),
+                                                                              ".  .    .    Y   .    .   .   .     .    .    .     .       .   .    .    ."),
 ];
 
 /// The name of an action's variant. The `match` has no wildcard, so a new action does
@@ -214,7 +221,10 @@ const MATRIX: &[(&str, Build, &str)] = &[
 /// row.
 fn variant(action: &Action<'_>) -> &'static str {
     match action {
+        Action::Read => "Read",
         Action::ManageUsers => "ManageUsers",
+        Action::ManageApiTokens => "ManageApiTokens",
+        Action::ReadAuditLog => "ReadAuditLog",
         Action::CreateTeam => "CreateTeam",
         Action::UpdateTeam { .. } => "UpdateTeam",
         Action::ArchiveTeam => "ArchiveTeam",
@@ -247,8 +257,11 @@ fn variant(action: &Action<'_>) -> &'static str {
 }
 
 /// Every variant named in [`variant`], in its order.
-const VARIANTS: [&str; 29] = [
+const VARIANTS: [&str; 32] = [
+    "Read",
     "ManageUsers",
+    "ManageApiTokens",
+    "ReadAuditLog",
     "CreateTeam",
     "UpdateTeam",
     "ArchiveTeam",
@@ -295,9 +308,23 @@ fn the_policy_matrix() {
     for (name, build, row) in MATRIX {
         let want = cells(row);
         assert_eq!(want.len(), CALLERS.len(), "{name}: one cell per caller");
-        for ((caller, role, discipline, standing), allowed) in CALLERS.iter().zip(want) {
-            let actor = Actor::user(Uuid::nil(), Uuid::nil(), *role, *discipline);
-            let facts = Facts::of(*standing);
+        for ((caller, who), allowed) in CALLERS.iter().zip(want) {
+            let (actor, facts) = match who {
+                Person(role, discipline, standing) => (
+                    Actor::user(Uuid::nil(), Uuid::nil(), *role, *discipline),
+                    Facts::of(*standing),
+                ),
+                Token(scopes) => (
+                    Actor::token(
+                        Uuid::nil(),
+                        Uuid::nil(),
+                        scopes.iter().copied().collect(),
+                        "sync",
+                    ),
+                    // A token stands in no team and is nobody's author or owner.
+                    Facts::of(NONE),
+                ),
+            };
             let got = check(&actor, build(&facts));
             if let Err(e) = &got {
                 assert_eq!(e.code(), "FORBIDDEN", "{name} as {caller}");

@@ -1,6 +1,6 @@
-//! The policy: DESIGN §2 as one `match`. Services gather the facts the rule needs
-//! through [`super::facts`], then call [`check`] before they write. `check` is pure, so
-//! its test is a matrix (`super::matrix`).
+//! The policy: DESIGN §2 as one `match` for people and one for API tokens. Services
+//! gather the facts the rule needs through [`super::facts`], then call [`check`] before
+//! they write. `check` is pure, so its test is a matrix (`super::matrix`).
 
 use entity::enums::{Discipline, OrgRole};
 
@@ -8,15 +8,22 @@ use super::facts::{
     AlignmentFacts, KpiFacts, LeadFacts, ReviewFacts, ScopeFacts, SquadFacts, TeamFacts,
 };
 use crate::{
-    auth::Actor,
+    auth::{Actor, Principal, TokenScope, TokenScopes},
     error::{ApiError, ApiResult},
 };
 
 /// Everything a caller may try to do.
 #[derive(Debug, Clone, Copy)]
 pub enum Action<'a> {
+    /// Read what the organisation shares (every query starts here): every person;
+    /// a token with the `read` scope.
+    Read,
     /// Invite users, change roles, deactivate users.
     ManageUsers,
+    /// Create, list and revoke API tokens.
+    ManageApiTokens,
+    /// Read the audit log.
+    ReadAuditLog,
     /// Create a team.
     CreateTeam,
     /// Rename a team, change its description or debt allocation.
@@ -56,7 +63,7 @@ pub enum Action<'a> {
     DefineKpi { scope: &'a ScopeFacts },
     /// Record a measurement of a KPI.
     RecordMeasurement { kpi: &'a KpiFacts },
-    /// Delete a measurement (`own`: the caller recorded it).
+    /// Delete a measurement (`own`: the caller recorded it; for a token, that token).
     DeleteMeasurement { kpi: &'a KpiFacts, own: bool },
     /// Create or change a quarterly outcome, or set its status.
     PlanOutcome { scope: &'a ScopeFacts },
@@ -86,13 +93,34 @@ pub enum Action<'a> {
 
 /// Allows or denies `action` for `actor`. A denial is FORBIDDEN and names nothing.
 pub fn check(actor: &Actor, action: Action<'_>) -> ApiResult<()> {
-    let role = actor.org_role();
+    let allowed = match actor.principal() {
+        Principal::User {
+            org_role,
+            discipline,
+            ..
+        } => person_may(*org_role, *discipline, action),
+        Principal::Token { scopes, .. } => token_may(*scopes, action),
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
+/// DESIGN §2 for people.
+fn person_may(role: OrgRole, discipline: Discipline, action: Action<'_>) -> bool {
     let admin = role == OrgRole::Admin;
     // DESIGN §2: a VIEWER reads and does nothing else, whatever its team roles.
     let writer = role != OrgRole::Viewer;
-    let engineer = writer && actor.discipline() == Discipline::Engineering;
-    let allowed = match action {
-        Action::ManageUsers | Action::CreateTeam | Action::ArchiveTeam => admin,
+    let engineer = writer && discipline == Discipline::Engineering;
+    match action {
+        Action::Read => true,
+        Action::ManageUsers
+        | Action::ManageApiTokens
+        | Action::ReadAuditLog
+        | Action::CreateTeam
+        | Action::ArchiveTeam => admin,
         Action::UpdateTeam { team } | Action::ManageTeamMembers { team } => {
             admin || (writer && team.actor_is_lead)
         }
@@ -133,7 +161,7 @@ pub fn check(actor: &Actor, action: Action<'_>) -> ApiResult<()> {
             admin || (writer && (squad.actor_leads || squad.actor_is_member))
         }
         // DESIGN §2: PRODUCT members create and facilitate alignments; ADMIN too.
-        Action::CreateAlignment => admin || (writer && actor.discipline() == Discipline::Product),
+        Action::CreateAlignment => admin || (writer && discipline == Discipline::Product),
         Action::FacilitateAlignment { alignment } => {
             admin || (writer && alignment.actor_is_facilitator)
         }
@@ -152,10 +180,47 @@ pub fn check(actor: &Actor, action: Action<'_>) -> ApiResult<()> {
                         || to.actor_leads
                         || to.actor_is_member))
         }
-    };
-    if allowed {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden)
+    }
+}
+
+/// Issue 13: an API token acts within its scopes, and never as a person: inviting,
+/// signing off, giving a verdict, changing roles and every other action of a person is
+/// FORBIDDEN to it whatever its scopes.
+fn token_may(scopes: TokenScopes, action: Action<'_>) -> bool {
+    match action {
+        Action::Read => scopes.has(TokenScope::Read),
+        Action::RecordMeasurement { .. } => scopes.has(TokenScope::KpisWrite),
+        // A token deletes only what it recorded itself.
+        Action::DeleteMeasurement { own, .. } => own && scopes.has(TokenScope::KpisWrite),
+        Action::WriteInitiative { .. } | Action::PlanOutcome { .. } => {
+            scopes.has(TokenScope::InitiativesWrite)
+        }
+        Action::ManageUsers
+        | Action::ManageApiTokens
+        | Action::ReadAuditLog
+        | Action::CreateTeam
+        | Action::UpdateTeam { .. }
+        | Action::ArchiveTeam
+        | Action::ManageTeamMembers { .. }
+        | Action::CreateSquad { .. }
+        | Action::UpdateSquad { .. }
+        | Action::ManageSquadMembers { .. }
+        | Action::OpenArchitectureReview
+        | Action::EditArchitectureReview { .. }
+        | Action::AssignReviewers { .. }
+        | Action::GiveReviewVerdict { .. }
+        | Action::CommentOnReview
+        | Action::WriteDecisionRecord
+        | Action::AcceptDecisionRecord { .. }
+        | Action::DeprecateDecisionRecord { .. }
+        | Action::SupersedeDecisionRecord { .. }
+        | Action::DefineKpi { .. }
+        | Action::CreateDependency { .. }
+        | Action::UpdateDependency { .. }
+        | Action::CreateAlignment
+        | Action::FacilitateAlignment { .. }
+        | Action::EditRoadmap { .. }
+        | Action::SignOffAlignment { .. }
+        | Action::WithdrawSignOff { .. } => false,
     }
 }

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::{
     db::now,
+    domain::{journal::Subject, kind::Kind},
     error::{ApiError, ApiResult},
 };
 
@@ -23,6 +24,9 @@ pub trait TenantTable: EntityTrait {
     const ORG: Self::Column;
     /// The primary key of a row.
     fn id_of(m: &Self::Model) -> Uuid;
+    /// What a row is to the change log: an object with a global id, or a relation
+    /// between two (a KPI's owner, an initiative's outcome).
+    fn subject(m: &Self::Model) -> Subject;
 }
 
 /// A tenant table whose rows carry `version` and `updated_at`.
@@ -34,17 +38,21 @@ pub trait VersionedTable: TenantTable {
 }
 
 macro_rules! tenant_table {
-    ($m:ident) => {
+    ($m:ident, $subject:expr) => {
         impl $crate::domain::tenant::TenantTable for entity::$m::Entity {
             const ID: entity::$m::Column = entity::$m::Column::Id;
             const ORG: entity::$m::Column = entity::$m::Column::OrganizationId;
             fn id_of(m: &entity::$m::Model) -> uuid::Uuid {
                 m.id
             }
+            fn subject(m: &entity::$m::Model) -> Subject {
+                let subject: fn(&entity::$m::Model) -> Subject = $subject;
+                subject(m)
+            }
         }
     };
-    ($m:ident, versioned) => {
-        tenant_table!($m);
+    ($m:ident, $subject:expr, versioned) => {
+        tenant_table!($m, $subject);
         impl $crate::domain::tenant::VersionedTable for entity::$m::Entity {
             const VERSION: entity::$m::Column = entity::$m::Column::Version;
             const UPDATED_AT: entity::$m::Column = entity::$m::Column::UpdatedAt;
@@ -55,26 +63,98 @@ macro_rules! tenant_table {
     };
 }
 
-tenant_table!(user, versioned);
-tenant_table!(team, versioned);
-tenant_table!(team_membership, versioned);
-tenant_table!(squad, versioned);
-tenant_table!(squad_membership, versioned);
-tenant_table!(architecture_review, versioned);
-tenant_table!(review_reviewer, versioned);
-tenant_table!(review_comment);
-tenant_table!(decision_record, versioned);
-tenant_table!(kpi, versioned);
-tenant_table!(kpi_owner);
-tenant_table!(kpi_measurement, versioned);
-tenant_table!(outcome, versioned);
-tenant_table!(initiative, versioned);
-tenant_table!(outcome_initiative);
-tenant_table!(dependency, versioned);
-tenant_table!(roadmap_alignment, versioned);
-tenant_table!(alignment_participant);
-tenant_table!(roadmap_item, versioned);
-tenant_table!(alignment_signoff);
+tenant_table!(user, |m| Subject::object(Kind::User, m.id), versioned);
+tenant_table!(team, |m| Subject::object(Kind::Team, m.id), versioned);
+tenant_table!(
+    team_membership,
+    |m| Subject::relation(
+        "TeamMembership",
+        (Kind::Team, m.team_id),
+        (Kind::User, m.user_id)
+    ),
+    versioned
+);
+tenant_table!(squad, |m| Subject::object(Kind::Squad, m.id), versioned);
+tenant_table!(
+    squad_membership,
+    |m| Subject::relation(
+        "SquadMembership",
+        (Kind::Squad, m.squad_id),
+        (Kind::User, m.user_id)
+    ),
+    versioned
+);
+tenant_table!(
+    architecture_review,
+    |m| Subject::object(Kind::ArchitectureReview, m.id),
+    versioned
+);
+tenant_table!(
+    review_reviewer,
+    |m| Subject::relation(
+        "ReviewReviewer",
+        (Kind::ArchitectureReview, m.review_id),
+        (Kind::User, m.reviewer_id)
+    ),
+    versioned
+);
+tenant_table!(review_comment, |m| Subject::object(
+    Kind::ReviewComment,
+    m.id
+));
+tenant_table!(
+    decision_record,
+    |m| Subject::object(Kind::DecisionRecord, m.id),
+    versioned
+);
+tenant_table!(kpi, |m| Subject::object(Kind::Kpi, m.id), versioned);
+tenant_table!(kpi_owner, |m| Subject::relation(
+    "KpiOwner",
+    (Kind::Kpi, m.kpi_id),
+    (Kind::User, m.user_id)
+));
+tenant_table!(
+    kpi_measurement,
+    |m| Subject::object(Kind::KpiMeasurement, m.id),
+    versioned
+);
+tenant_table!(outcome, |m| Subject::object(Kind::Outcome, m.id), versioned);
+tenant_table!(
+    initiative,
+    |m| Subject::object(Kind::Initiative, m.id),
+    versioned
+);
+tenant_table!(outcome_initiative, |m| Subject::relation(
+    "InitiativeOutcome",
+    (Kind::Initiative, m.initiative_id),
+    (Kind::Outcome, m.outcome_id)
+));
+tenant_table!(
+    dependency,
+    |m| Subject::object(Kind::Dependency, m.id),
+    versioned
+);
+tenant_table!(
+    roadmap_alignment,
+    |m| Subject::object(Kind::RoadmapAlignment, m.id),
+    versioned
+);
+tenant_table!(alignment_participant, |m| Subject::relation(
+    "AlignmentParticipant",
+    (Kind::RoadmapAlignment, m.alignment_id),
+    (Kind::User, m.user_id)
+));
+tenant_table!(
+    roadmap_item,
+    |m| Subject::object(Kind::RoadmapItem, m.id),
+    versioned
+);
+tenant_table!(alignment_signoff, |m| Subject::relation(
+    "AlignmentSignOff",
+    (Kind::RoadmapAlignment, m.alignment_id),
+    (Kind::User, m.user_id)
+));
+tenant_table!(api_token, |m| Subject::object(Kind::ApiToken, m.id));
 
 /// The row `id` of the caller's organisation; another organisation's row is NOT_FOUND.
 pub async fn find_in_org<E, C>(db: &C, org: Uuid, id: Uuid) -> ApiResult<E::Model>

@@ -66,7 +66,7 @@ pub struct ListTotal<F> {
 #[async_trait::async_trait]
 impl<F: Send + Sync + 'static> Counter for ListTotal<F> {
     async fn count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
-        (self.count)(ctx.services(), ctx.actor().await?, &self.filter).await
+        (self.count)(ctx.services(), &ctx.actor().await?, &self.filter).await
     }
 }
 

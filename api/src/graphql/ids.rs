@@ -6,66 +6,7 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
 
-/// The object types that have global ids.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Organization,
-    User,
-    Team,
-    Squad,
-    ArchitectureReview,
-    ReviewComment,
-    DecisionRecord,
-    Kpi,
-    KpiMeasurement,
-    Outcome,
-    Initiative,
-    Dependency,
-    RoadmapAlignment,
-    RoadmapItem,
-}
-
-impl Kind {
-    fn name(self) -> &'static str {
-        match self {
-            Kind::Organization => "Organization",
-            Kind::User => "User",
-            Kind::Team => "Team",
-            Kind::Squad => "Squad",
-            Kind::ArchitectureReview => "ArchitectureReview",
-            Kind::ReviewComment => "ReviewComment",
-            Kind::DecisionRecord => "DecisionRecord",
-            Kind::Kpi => "Kpi",
-            Kind::KpiMeasurement => "KpiMeasurement",
-            Kind::Outcome => "Outcome",
-            Kind::Initiative => "Initiative",
-            Kind::Dependency => "Dependency",
-            Kind::RoadmapAlignment => "RoadmapAlignment",
-            Kind::RoadmapItem => "RoadmapItem",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Self> {
-        [
-            Kind::Organization,
-            Kind::User,
-            Kind::Team,
-            Kind::Squad,
-            Kind::ArchitectureReview,
-            Kind::ReviewComment,
-            Kind::DecisionRecord,
-            Kind::Kpi,
-            Kind::KpiMeasurement,
-            Kind::Outcome,
-            Kind::Initiative,
-            Kind::Dependency,
-            Kind::RoadmapAlignment,
-            Kind::RoadmapItem,
-        ]
-        .into_iter()
-        .find(|k| k.name() == s)
-    }
-}
+pub use crate::domain::kind::Kind;
 
 /// The global id of a row.
 pub fn encode(kind: Kind, id: Uuid) -> ID {

@@ -2,13 +2,14 @@
 //! mutations and subscriptions, the Relay `node` query over every area's types, and
 //! every area's loaders. Nothing below imports it.
 
+pub mod changes;
 pub mod node;
 
 use async_graphql::{Data, MergedObject, MergedSubscription, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    domain::{decisions, identity, kpis, planning, reviews, roadmap, squads, teams},
+    domain::{decisions, identity, integrations, kpis, planning, reviews, roadmap, squads, teams},
     graphql::{limits, loaders::Registry},
     services::Services,
 };
@@ -28,6 +29,9 @@ pub struct QueryRoot(
     planning::graphql::InitiativeQuery,
     planning::graphql::DependencyQuery,
     roadmap::graphql::RoadmapQuery,
+    changes::ChangeQuery,
+    integrations::graphql::ApiTokenQuery,
+    integrations::graphql::AuditQuery,
 );
 
 /// Every mutation of the API.
@@ -46,6 +50,7 @@ pub struct MutationRoot(
     roadmap::graphql::RoadmapAlignmentMutation,
     roadmap::graphql::RoadmapItemMutation,
     roadmap::graphql::RoadmapSignOffMutation,
+    integrations::graphql::ApiTokenMutation,
 );
 
 /// Every subscription of the API (GraphQL over WebSocket, graphql-transport-ws).
@@ -99,5 +104,6 @@ pub fn register_loaders(data: &mut Data, db: &DatabaseConnection, cache: bool) {
     let registry = decisions::loaders::register(registry);
     let registry = kpis::loaders::register(registry);
     let registry = planning::loaders::register(registry);
-    roadmap::loaders::register(registry);
+    let registry = roadmap::loaders::register(registry);
+    integrations::loaders::register(registry);
 }

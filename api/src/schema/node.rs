@@ -5,6 +5,7 @@ use entity::{
     architecture_review, decision_record, dependency, initiative, kpi, kpi_measurement, outcome,
     review_comment, roadmap_alignment, roadmap_item, squad, team, user,
 };
+use uuid::Uuid;
 
 use crate::{
     domain::{
@@ -57,47 +58,51 @@ impl NodeQuery {
         let actor = ctx.actor().await?;
         let (kind, uuid) = ids::decode_any(&id)
             .ok_or_else(|| ApiError::bad_input("id", "id is not a valid id"))?;
-        let org = actor.org_id();
-        let node = match kind {
-            Kind::Organization if uuid == org => Node::Organization(Organization(
-                ctx.loader::<OrganizationLoader, _>()
-                    .load_one(uuid)
-                    .await?
-                    .ok_or(ApiError::NotFound)?,
-            )),
-            Kind::Organization => return Err(ApiError::NotFound),
-            Kind::User => Node::User(User(load_one::<user::Entity>(ctx, org, uuid).await?)),
-            Kind::Team => Node::Team(Team(load_one::<team::Entity>(ctx, org, uuid).await?)),
-            Kind::Squad => Node::Squad(Squad(load_one::<squad::Entity>(ctx, org, uuid).await?)),
-            Kind::ArchitectureReview => Node::ArchitectureReview(ArchitectureReview(
-                load_one::<architecture_review::Entity>(ctx, org, uuid).await?,
-            )),
-            Kind::ReviewComment => Node::ReviewComment(ReviewComment(
-                load_one::<review_comment::Entity>(ctx, org, uuid).await?,
-            )),
-            Kind::DecisionRecord => Node::DecisionRecord(DecisionRecord(
-                load_one::<decision_record::Entity>(ctx, org, uuid).await?,
-            )),
-            Kind::Kpi => Node::Kpi(Kpi(load_one::<kpi::Entity>(ctx, org, uuid).await?)),
-            Kind::KpiMeasurement => Node::KpiMeasurement(KpiMeasurement(
-                load_one::<kpi_measurement::Entity>(ctx, org, uuid).await?,
-            )),
-            Kind::Outcome => {
-                Node::Outcome(Outcome(load_one::<outcome::Entity>(ctx, org, uuid).await?))
-            }
-            Kind::Initiative => Node::Initiative(Initiative(
-                load_one::<initiative::Entity>(ctx, org, uuid).await?,
-            )),
-            Kind::Dependency => Node::Dependency(Dependency(
-                load_one::<dependency::Entity>(ctx, org, uuid).await?,
-            )),
-            Kind::RoadmapAlignment => Node::RoadmapAlignment(RoadmapAlignment(
-                load_one::<roadmap_alignment::Entity>(ctx, org, uuid).await?,
-            )),
-            Kind::RoadmapItem => Node::RoadmapItem(RoadmapItem(
-                load_one::<roadmap_item::Entity>(ctx, org, uuid).await?,
-            )),
-        };
-        Ok(Some(node))
+        load_node(ctx, actor.org_id(), kind, uuid).await.map(Some)
     }
+}
+
+/// The object `uuid` of `kind` in the organisation `org`; NOT_FOUND when there is none
+/// (or it is another organisation's).
+pub async fn load_node(ctx: &Context<'_>, org: Uuid, kind: Kind, uuid: Uuid) -> ApiResult<Node> {
+    let node = match kind {
+        Kind::Organization if uuid == org => Node::Organization(Organization(
+            ctx.loader::<OrganizationLoader, _>()
+                .load_one(uuid)
+                .await?
+                .ok_or(ApiError::NotFound)?,
+        )),
+        // An API token is not a node: only ADMINs see tokens, through `apiTokens`.
+        Kind::Organization | Kind::ApiToken => return Err(ApiError::NotFound),
+        Kind::User => Node::User(User(load_one::<user::Entity>(ctx, org, uuid).await?)),
+        Kind::Team => Node::Team(Team(load_one::<team::Entity>(ctx, org, uuid).await?)),
+        Kind::Squad => Node::Squad(Squad(load_one::<squad::Entity>(ctx, org, uuid).await?)),
+        Kind::ArchitectureReview => Node::ArchitectureReview(ArchitectureReview(
+            load_one::<architecture_review::Entity>(ctx, org, uuid).await?,
+        )),
+        Kind::ReviewComment => Node::ReviewComment(ReviewComment(
+            load_one::<review_comment::Entity>(ctx, org, uuid).await?,
+        )),
+        Kind::DecisionRecord => Node::DecisionRecord(DecisionRecord(
+            load_one::<decision_record::Entity>(ctx, org, uuid).await?,
+        )),
+        Kind::Kpi => Node::Kpi(Kpi(load_one::<kpi::Entity>(ctx, org, uuid).await?)),
+        Kind::KpiMeasurement => Node::KpiMeasurement(KpiMeasurement(
+            load_one::<kpi_measurement::Entity>(ctx, org, uuid).await?,
+        )),
+        Kind::Outcome => Node::Outcome(Outcome(load_one::<outcome::Entity>(ctx, org, uuid).await?)),
+        Kind::Initiative => Node::Initiative(Initiative(
+            load_one::<initiative::Entity>(ctx, org, uuid).await?,
+        )),
+        Kind::Dependency => Node::Dependency(Dependency(
+            load_one::<dependency::Entity>(ctx, org, uuid).await?,
+        )),
+        Kind::RoadmapAlignment => Node::RoadmapAlignment(RoadmapAlignment(
+            load_one::<roadmap_alignment::Entity>(ctx, org, uuid).await?,
+        )),
+        Kind::RoadmapItem => Node::RoadmapItem(RoadmapItem(
+            load_one::<roadmap_item::Entity>(ctx, org, uuid).await?,
+        )),
+    };
+    Ok(node)
 }

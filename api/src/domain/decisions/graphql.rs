@@ -202,7 +202,7 @@ impl DecisionQuery {
         filter: Option<DecisionRecordFilter>,
         order_by: Option<DecisionRecordOrder>,
     ) -> ApiResult<Conn<DecisionRecord>> {
-        let actor = ctx.actor().await?;
+        let actor = &ctx.actor().await?;
         let filter: DecisionRecordFilterArgs = filter.unwrap_or_default().into();
         let order = order_by.unwrap_or_default();
         let page = ctx
@@ -226,7 +226,7 @@ impl DecisionQuery {
     async fn decision_record(&self, ctx: &Context<'_>, number: i32) -> ApiResult<DecisionRecord> {
         ctx.services()
             .decisions
-            .get_by_number(ctx.actor().await?, number)
+            .get_by_number(&ctx.actor().await?, number)
             .await
             .map(DecisionRecord)
     }
@@ -331,7 +331,7 @@ impl DecisionMutation {
             .services()
             .decisions
             .create(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 NewDecisionRecord {
                     title: input.title,
                     context: input.context,
@@ -358,7 +358,7 @@ impl DecisionMutation {
             .services()
             .decisions
             .update(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 id,
                 DecisionRecordChanges {
                     expected_version: input.expected_version,
@@ -385,7 +385,7 @@ impl DecisionMutation {
         let record = ctx
             .services()
             .decisions
-            .accept(ctx.actor().await?, id, input.expected_version)
+            .accept(&ctx.actor().await?, id, input.expected_version)
             .await?;
         Ok(AcceptDecisionRecordPayload {
             decision_record: DecisionRecord(record),
@@ -402,7 +402,7 @@ impl DecisionMutation {
         let record = ctx
             .services()
             .decisions
-            .deprecate(ctx.actor().await?, id, input.expected_version)
+            .deprecate(&ctx.actor().await?, id, input.expected_version)
             .await?;
         Ok(DeprecateDecisionRecordPayload {
             decision_record: DecisionRecord(record),
@@ -427,7 +427,7 @@ impl DecisionMutation {
             .services()
             .decisions
             .supersede(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 id,
                 superseded_by_id,
                 input.expected_version,

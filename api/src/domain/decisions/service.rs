@@ -4,7 +4,7 @@ use entity::{
 };
 use sea_orm::{
     sea_query::{Expr, ExprTrait, Func, LikeExpr},
-    ActiveEnum, ActiveModelTrait,
+    ActiveEnum,
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QuerySelect, Select,
@@ -15,11 +15,8 @@ use uuid::Uuid;
 use crate::{
     auth::Actor,
     authz::{self, facts, facts::LeadFacts, Action},
-    db::{begin_write, now},
-    domain::{
-        tenant::{find_in_org, save_versioned},
-        text,
-    },
+    db::now,
+    domain::{journal::Write, kind::Kind, tenant::find_in_org, text},
     error::{ApiError, ApiResult},
     pagination::{self, Order, Page, PageArgs, SortValue},
 };
@@ -189,30 +186,30 @@ impl DecisionService {
             text::DOCUMENT_MAX,
         )?;
 
-        let txn = begin_write(&self.db).await?;
-        let number = next_number(&txn, org).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let number = next_number(&w, org).await?;
         let now = now();
-        let record = decision_record::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            organization_id: Set(org),
-            number: Set(number),
-            title: Set(title),
-            status: Set(DecisionStatus::Proposed),
-            system: Set(system),
-            context: Set(context),
-            decision: Set(decision),
-            consequences: Set(consequences),
-            review_id: Set(review.map(|r| r.id)),
-            author_id: Set(actor.user_id()),
-            superseded_by_id: Set(None),
-            accepted_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-        }
-        .insert(&txn)
-        .await?;
-        txn.commit().await?;
+        let record = w
+            .insert(decision_record::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                organization_id: Set(org),
+                number: Set(number),
+                title: Set(title),
+                status: Set(DecisionStatus::Proposed),
+                system: Set(system),
+                context: Set(context),
+                decision: Set(decision),
+                consequences: Set(consequences),
+                review_id: Set(review.map(|r| r.id)),
+                author_id: Set(actor.person()?),
+                superseded_by_id: Set(None),
+                accepted_at: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+            })
+            .await?;
+        w.commit(Kind::DecisionRecord, record.id).await?;
         tracing::info!(record.id = %record.id, record.number = number, "decision record written");
         Ok(record)
     }
@@ -225,8 +222,8 @@ impl DecisionService {
         id: Uuid,
         input: DecisionRecordChanges,
     ) -> ApiResult<decision_record::Model> {
-        let txn = begin_write(&self.db).await?;
-        let record = find_in_org::<decision_record::Entity, _>(&txn, actor.org_id(), id).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let record = find_in_org::<decision_record::Entity, _>(&w, actor.org_id(), id).await?;
         authz::check(actor, Action::WriteDecisionRecord)?;
         if record.status != DecisionStatus::Proposed {
             return Err(ApiError::bad_input(
@@ -253,14 +250,10 @@ impl DecisionService {
         if let Some(s) = &input.system {
             changes.system = Set(text::bounded(s, "system", text::NAME_MAX)?);
         }
-        let done = save_versioned::<decision_record::Entity, _>(
-            &txn,
-            &record,
-            input.expected_version,
-            changes,
-        )
-        .await?;
-        txn.commit().await?;
+        let done = w
+            .save::<decision_record::Entity>(&record, input.expected_version, changes)
+            .await?;
+        w.commit(Kind::DecisionRecord, done.id).await?;
         Ok(done)
     }
 
@@ -274,9 +267,9 @@ impl DecisionService {
         (from, to): (DecisionStatus, DecisionStatus),
         changes: decision_record::ActiveModel,
     ) -> ApiResult<decision_record::Model> {
-        let txn = begin_write(&self.db).await?;
-        let record = find_in_org::<decision_record::Entity, _>(&txn, actor.org_id(), id).await?;
-        let lead = facts::lead(&txn, actor).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let record = find_in_org::<decision_record::Entity, _>(&w, actor.org_id(), id).await?;
+        let lead = facts::lead(&w, actor).await?;
         authz::check(actor, action(&lead))?;
         if record.status != from {
             return Err(ApiError::bad_input(
@@ -289,18 +282,18 @@ impl DecisionService {
                 ),
             ));
         }
-        let record = save_versioned::<decision_record::Entity, _>(
-            &txn,
-            &record,
-            expected_version,
-            decision_record::ActiveModel {
-                status: Set(to),
-                ..changes
-            },
-        )
-        .await?;
+        let record = w
+            .save::<decision_record::Entity>(
+                &record,
+                expected_version,
+                decision_record::ActiveModel {
+                    status: Set(to),
+                    ..changes
+                },
+            )
+            .await?;
         tracing::info!(record.status = %status_name(to), "decision record moved");
-        txn.commit().await?;
+        w.commit(Kind::DecisionRecord, record.id).await?;
         Ok(record)
     }
 
@@ -390,7 +383,7 @@ impl DecisionService {
             return Err(not_accepted(new.status));
         }
 
-        let txn = begin_write(&self.db).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
         // Hold the replacement (and, on SQLite, the write lock) while the old record
         // changes, so the replacement is still ACCEPTED when this commits.
         use decision_record::Column;
@@ -399,25 +392,25 @@ impl DecisionService {
             .filter(Column::OrganizationId.eq(org))
             .filter(Column::Id.eq(new.id))
             .filter(Column::Status.eq(DecisionStatus::Accepted))
-            .exec(&txn)
+            .exec(&w)
             .await?;
         if held.rows_affected == 0 {
-            let now = find_in_org::<decision_record::Entity, _>(&txn, org, new.id).await?;
+            let now = find_in_org::<decision_record::Entity, _>(&w, org, new.id).await?;
             return Err(not_accepted(now.status));
         }
-        let old = save_versioned::<decision_record::Entity, _>(
-            &txn,
-            &old,
-            expected_version,
-            decision_record::ActiveModel {
-                status: Set(DecisionStatus::Superseded),
-                superseded_by_id: Set(Some(new.id)),
-                ..Default::default()
-            },
-        )
-        .await?;
-        let new = find_in_org::<decision_record::Entity, _>(&txn, org, new.id).await?;
-        txn.commit().await?;
+        let old = w
+            .save::<decision_record::Entity>(
+                &old,
+                expected_version,
+                decision_record::ActiveModel {
+                    status: Set(DecisionStatus::Superseded),
+                    superseded_by_id: Set(Some(new.id)),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let new = find_in_org::<decision_record::Entity, _>(&w, org, new.id).await?;
+        w.commit(Kind::DecisionRecord, old.id).await?;
         tracing::info!("decision record superseded");
         Ok((old, new))
     }

@@ -185,7 +185,7 @@ impl Organization {
         filter: Option<UserFilter>,
         order_by: Option<UserOrder>,
     ) -> ApiResult<Conn<User>> {
-        let actor = ctx.actor().await?;
+        let actor = &ctx.actor().await?;
         if actor.org_id() != self.0.id {
             return Err(ApiError::NotFound);
         }
@@ -318,8 +318,8 @@ pub struct IdentityQuery;
 impl IdentityQuery {
     /// The caller. UNAUTHENTICATED without a valid token.
     async fn viewer(&self, ctx: &Context<'_>) -> ApiResult<User> {
-        let actor = ctx.actor().await?;
-        crate::graphql::loaders::load_one::<user::Entity>(ctx, actor.org_id(), actor.user_id())
+        let actor = &ctx.actor().await?;
+        crate::graphql::loaders::load_one::<user::Entity>(ctx, actor.org_id(), actor.person()?)
             .await
             .map(User)
     }
@@ -340,13 +340,16 @@ impl IdentityMutation {
         let session = ctx
             .services()
             .identity
-            .register_organization(NewOrganization {
-                organization_name: input.organization_name,
-                email: input.email,
-                password: input.password,
-                display_name: input.display_name,
-                discipline: input.discipline.into(),
-            })
+            .register_organization(
+                NewOrganization {
+                    organization_name: input.organization_name,
+                    email: input.email,
+                    password: input.password,
+                    display_name: input.display_name,
+                    discipline: input.discipline.into(),
+                },
+                ctx.origin(),
+            )
             .await?;
         Ok(session.into())
     }
@@ -361,6 +364,7 @@ impl IdentityMutation {
                 &input.email,
                 &input.password,
                 ctx.data_opt::<ClientAddress>().map(|a| a.0.as_str()),
+                ctx.origin(),
             )
             .await?;
         Ok(session.into())
@@ -375,14 +379,17 @@ impl IdentityMutation {
         let session = ctx
             .services()
             .identity
-            .refresh(&input.refresh_token)
+            .refresh(&input.refresh_token, ctx.origin())
             .await?;
         Ok(session.into())
     }
 
     /// Ends the login that the refresh token belongs to.
     async fn logout(&self, ctx: &Context<'_>, input: LogoutInput) -> ApiResult<LogoutPayload> {
-        ctx.services().identity.logout(&input.refresh_token).await?;
+        ctx.services()
+            .identity
+            .logout(&input.refresh_token, ctx.origin())
+            .await?;
         Ok(LogoutPayload { success: true })
     }
 
@@ -396,7 +403,7 @@ impl IdentityMutation {
             .services()
             .identity
             .invite_user(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 NewInvite {
                     email: input.email,
                     display_name: input.display_name,
@@ -420,7 +427,7 @@ impl IdentityMutation {
         let session = ctx
             .services()
             .identity
-            .accept_invite(&input.invite_token, &input.password)
+            .accept_invite(&input.invite_token, &input.password, ctx.origin())
             .await?;
         Ok(session.into())
     }
@@ -436,7 +443,7 @@ impl IdentityMutation {
             .services()
             .identity
             .update_user_role(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 user_id,
                 input.org_role.into(),
                 input.expected_version,
@@ -455,7 +462,7 @@ impl IdentityMutation {
         let user = ctx
             .services()
             .identity
-            .deactivate_user(ctx.actor().await?, user_id)
+            .deactivate_user(&ctx.actor().await?, user_id)
             .await?;
         Ok(DeactivateUserPayload { user: User(user) })
     }

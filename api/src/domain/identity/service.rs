@@ -19,14 +19,11 @@ use super::throttle;
 use crate::{
     auth::{
         jwt::{Claims, JwtKeys},
-        password, secret, Actor,
+        password, secret, Actor, Origin,
     },
     authz::{self, Action},
-    db::{begin_write, now},
-    domain::{
-        tenant::{find_in_org, save_versioned},
-        text,
-    },
+    db::now,
+    domain::{journal::Write, kind::Kind, tenant::find_in_org, text},
     error::{ApiError, ApiResult, DbResultExt},
     events::{EventBus, Revocation},
     pagination::{self, Order, Page, PageArgs, SortValue},
@@ -136,7 +133,11 @@ impl IdentityService {
 
     /// Creates an organisation with its first user, an ADMIN, and signs them in.
     #[instrument(skip_all)]
-    pub async fn register_organization(&self, input: NewOrganization) -> ApiResult<Session> {
+    pub async fn register_organization(
+        &self,
+        input: NewOrganization,
+        origin: Origin,
+    ) -> ApiResult<Session> {
         let org_name =
             text::required(&input.organization_name, "organizationName", text::NAME_MAX)?;
         let email = text::email(&input.email, "email")?;
@@ -156,9 +157,12 @@ impl IdentityService {
             base
         };
 
-        let now = now();
         let org_id = Uuid::now_v7();
-        let txn = begin_write(&self.db).await?;
+        let user_id = Uuid::now_v7();
+        let admin =
+            Actor::user(org_id, user_id, OrgRole::Admin, input.discipline).with_origin(origin);
+        let mut w = Write::begin(&self.db, &admin).await?;
+        let now = w.at();
         organization::ActiveModel {
             id: Set(org_id),
             name: Set(org_name),
@@ -167,33 +171,34 @@ impl IdentityService {
             updated_at: Set(now),
             version: Set(1),
         }
-        .insert(&txn)
+        .insert(&w)
         .await
         .on_unique(
             "slug",
             "organizationName",
             "an organisation with this name was just created; try again",
         )?;
-        let user = user::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            organization_id: Set(org_id),
-            search_key: Set(text::fold(&format!("{display_name}\n{email}"))),
-            email: Set(email),
-            display_name: Set(display_name),
-            password_hash: Set(Some(password_hash)),
-            discipline: Set(input.discipline),
-            org_role: Set(OrgRole::Admin),
-            token_version: Set(0),
-            deactivated_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-        }
-        .insert(&txn)
-        .await
-        .on_unique("email", "email", "this email is already registered")?;
-        let session = self.start_session(&txn, user, Uuid::now_v7()).await?;
-        txn.commit().await?;
+        let user = w
+            .insert(user::ActiveModel {
+                id: Set(user_id),
+                organization_id: Set(org_id),
+                search_key: Set(text::fold(&format!("{display_name}\n{email}"))),
+                email: Set(email),
+                display_name: Set(display_name),
+                password_hash: Set(Some(password_hash)),
+                discipline: Set(input.discipline),
+                org_role: Set(OrgRole::Admin),
+                token_version: Set(0),
+                deactivated_at: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+            })
+            .await
+            .on_unique("email", "email", "this email is already registered")?;
+        let session = self.start_session(&w, user, Uuid::now_v7()).await?;
+        w.commit_for([(Kind::Organization, org_id), (Kind::User, user_id)])
+            .await?;
         tracing::info!(org.id = %org_id, "organisation registered");
         Ok(session)
     }
@@ -207,6 +212,7 @@ impl IdentityService {
         email: &str,
         password: &str,
         address: Option<&str>,
+        origin: Origin,
     ) -> ApiResult<Session> {
         let email = email.trim().to_lowercase();
         let attempt = throttle::Attempt::new(&email, address);
@@ -220,7 +226,10 @@ impl IdentityService {
         match user {
             Some(user) if ok && user.deactivated_at.is_none() => {
                 throttle::clear_account(&self.db, &email).await?;
-                self.start_session(&self.db, user, Uuid::now_v7()).await
+                let w = Write::begin(&self.db, &actor_of(&user).with_origin(origin)).await?;
+                let session = self.start_session(&w, user, Uuid::now_v7()).await?;
+                w.commit(Kind::User, session.user.id).await?;
+                Ok(session)
             }
             _ => {
                 throttle::record_failure(&self.db, &attempt).await?;
@@ -232,7 +241,7 @@ impl IdentityService {
     /// Exchanges a refresh token for new tokens. Each refresh token works once; using
     /// one again revokes every token of its family (the login it came from).
     #[instrument(skip_all)]
-    pub async fn refresh(&self, token: &str) -> ApiResult<Session> {
+    pub async fn refresh(&self, token: &str, origin: Origin) -> ApiResult<Session> {
         let found = refresh_token::Entity::find()
             .filter(refresh_token::Column::TokenHash.eq(secret::hash(token)))
             .one(&self.db)
@@ -247,49 +256,49 @@ impl IdentityService {
         // of the transaction that also stores the new token, so a losing request's claim
         // waits for the winner to commit, and its family revocation then covers the
         // winner's new token too.
-        let txn = begin_write(&self.db).await?;
+        let user = user::Entity::find_by_id(found.user_id)
+            .one(&self.db)
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
+        let w = Write::begin(&self.db, &actor_of(&user).with_origin(origin)).await?;
         let claimed = refresh_token::Entity::update_many()
             .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
             .filter(refresh_token::Column::Id.eq(found.id))
             .filter(refresh_token::Column::UsedAt.is_null())
             .filter(refresh_token::Column::RevokedAt.is_null())
-            .exec(&txn)
+            .exec(&w)
             .await?;
         if claimed.rows_affected == 0 {
-            txn.rollback().await?;
+            w.rollback().await?;
             tracing::warn!(user.id = %found.user_id, "refresh token reused: revoking its family");
-            self.revoke_family(found.family_id).await?;
+            revoke_family(&self.db, found.family_id).await?;
             return Err(ApiError::Unauthenticated);
         }
         let user = user::Entity::find_by_id(found.user_id)
-            .one(&txn)
+            .one(&w)
             .await?
             .filter(|u| u.deactivated_at.is_none())
             .ok_or(ApiError::Unauthenticated)?;
-        let session = self.start_session(&txn, user, found.family_id).await?;
-        txn.commit().await?;
+        let session = self.start_session(&w, user, found.family_id).await?;
+        w.commit(Kind::User, session.user.id).await?;
         Ok(session)
     }
 
     /// Ends the login the refresh token belongs to.
     #[instrument(skip_all)]
-    pub async fn logout(&self, token: &str) -> ApiResult<()> {
+    pub async fn logout(&self, token: &str, origin: Origin) -> ApiResult<()> {
         let found = refresh_token::Entity::find()
             .filter(refresh_token::Column::TokenHash.eq(secret::hash(token)))
             .one(&self.db)
             .await?
             .ok_or(ApiError::Unauthenticated)?;
-        self.revoke_family(found.family_id).await
-    }
-
-    async fn revoke_family(&self, family: Uuid) -> ApiResult<()> {
-        refresh_token::Entity::update_many()
-            .col_expr(refresh_token::Column::RevokedAt, Expr::value(now()))
-            .filter(refresh_token::Column::FamilyId.eq(family))
-            .filter(refresh_token::Column::RevokedAt.is_null())
-            .exec(&self.db)
-            .await?;
-        Ok(())
+        let user = user::Entity::find_by_id(found.user_id)
+            .one(&self.db)
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
+        let w = Write::begin(&self.db, &actor_of(&user).with_origin(origin)).await?;
+        revoke_family(&w, found.family_id).await?;
+        w.commit(Kind::User, user.id).await
     }
 
     async fn start_session<C: ConnectionTrait>(
@@ -353,12 +362,7 @@ impl IdentityService {
         {
             return Err(ApiError::Unauthenticated);
         }
-        Ok(Actor::user(
-            user.organization_id,
-            user.id,
-            user.org_role,
-            user.discipline,
-        ))
+        Ok(actor_of(&user))
     }
 
     /// Invites a person: creates the user without a password, and a single-use invite
@@ -373,46 +377,52 @@ impl IdentityService {
         let email = text::email(&input.email, "email")?;
         let display_name = text::required(&input.display_name, "displayName", text::NAME_MAX)?;
         let token = secret::generate("nsi_");
-        let now = now();
-        let txn = begin_write(&self.db).await?;
-        let user = user::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            organization_id: Set(actor.org_id()),
-            search_key: Set(text::fold(&format!("{display_name}\n{email}"))),
-            email: Set(email),
-            display_name: Set(display_name),
-            password_hash: Set(None),
-            discipline: Set(input.discipline),
-            org_role: Set(input.org_role),
-            token_version: Set(0),
-            deactivated_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-        }
-        .insert(&txn)
-        .await
-        .on_unique("email", "email", "this email is already registered")?;
+        let invited_by = actor.person()?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let now = w.at();
+        let user = w
+            .insert(user::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                organization_id: Set(actor.org_id()),
+                search_key: Set(text::fold(&format!("{display_name}\n{email}"))),
+                email: Set(email),
+                display_name: Set(display_name),
+                password_hash: Set(None),
+                discipline: Set(input.discipline),
+                org_role: Set(input.org_role),
+                token_version: Set(0),
+                deactivated_at: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+            })
+            .await
+            .on_unique("email", "email", "this email is already registered")?;
         invite::ActiveModel {
             id: Set(Uuid::now_v7()),
             organization_id: Set(actor.org_id()),
             user_id: Set(user.id),
-            invited_by: Set(actor.user_id()),
+            invited_by: Set(invited_by),
             token_hash: Set(secret::hash(&token)),
             expires_at: Set(now + Duration::days(INVITE_TTL_DAYS)),
             accepted_at: Set(None),
             created_at: Set(now),
         }
-        .insert(&txn)
+        .insert(&w)
         .await?;
-        txn.commit().await?;
+        w.commit(Kind::User, user.id).await?;
         tracing::info!(user.id = %user.id, "user invited");
         Ok((user, token))
     }
 
     /// Sets the invited user's password and signs them in. An invite works once.
     #[instrument(skip_all)]
-    pub async fn accept_invite(&self, token: &str, password: &str) -> ApiResult<Session> {
+    pub async fn accept_invite(
+        &self,
+        token: &str,
+        password: &str,
+        origin: Origin,
+    ) -> ApiResult<Session> {
         let password_hash = password::hash(password, "password").await?;
         let now = now();
         let invite = invite::Entity::find()
@@ -421,33 +431,37 @@ impl IdentityService {
             .await?
             .filter(|i| i.accepted_at.is_none() && i.expires_at > now)
             .ok_or(ApiError::Unauthenticated)?;
-        let txn = begin_write(&self.db).await?;
+        let invited = user::Entity::find_by_id(invite.user_id)
+            .one(&self.db)
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
+        let mut w = Write::begin(&self.db, &actor_of(&invited).with_origin(origin)).await?;
         let claimed = invite::Entity::update_many()
             .col_expr(invite::Column::AcceptedAt, Expr::value(now))
             .filter(invite::Column::Id.eq(invite.id))
             .filter(invite::Column::AcceptedAt.is_null())
-            .exec(&txn)
+            .exec(&w)
             .await?;
         if claimed.rows_affected == 0 {
             return Err(ApiError::Unauthenticated);
         }
         let user = user::Entity::find_by_id(invite.user_id)
-            .one(&txn)
+            .one(&w)
             .await?
             .filter(|u| u.deactivated_at.is_none())
             .ok_or(ApiError::Unauthenticated)?;
-        let user = save_versioned::<user::Entity, _>(
-            &txn,
-            &user,
-            None,
-            user::ActiveModel {
-                password_hash: Set(Some(password_hash)),
-                ..Default::default()
-            },
-        )
-        .await?;
-        let session = self.start_session(&txn, user, Uuid::now_v7()).await?;
-        txn.commit().await?;
+        let user = w
+            .save::<user::Entity>(
+                &user,
+                None,
+                user::ActiveModel {
+                    password_hash: Set(Some(password_hash)),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let session = self.start_session(&w, user, Uuid::now_v7()).await?;
+        w.commit(Kind::User, session.user.id).await?;
         Ok(session)
     }
 
@@ -461,22 +475,22 @@ impl IdentityService {
         expected_version: Option<i32>,
     ) -> ApiResult<user::Model> {
         authz::check(actor, Action::ManageUsers)?;
-        let txn = begin_write(&self.db).await?;
-        let user = find_in_org::<user::Entity, _>(&txn, actor.org_id(), user_id).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let user = find_in_org::<user::Entity, _>(&w, actor.org_id(), user_id).await?;
         if user.org_role == OrgRole::Admin && role != OrgRole::Admin {
-            self.ensure_other_admin(&txn, &user, "orgRole").await?;
+            self.ensure_other_admin(&w, &user, "orgRole").await?;
         }
-        let user = save_versioned::<user::Entity, _>(
-            &txn,
-            &user,
-            expected_version,
-            user::ActiveModel {
-                org_role: Set(role),
-                ..Default::default()
-            },
-        )
-        .await?;
-        txn.commit().await?;
+        let user = w
+            .save::<user::Entity>(
+                &user,
+                expected_version,
+                user::ActiveModel {
+                    org_role: Set(role),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        w.commit(Kind::User, user.id).await?;
         Ok(user)
     }
 
@@ -485,32 +499,33 @@ impl IdentityService {
     #[instrument(skip_all, fields(org.id = %actor.org_id(), user.id = %user_id))]
     pub async fn deactivate_user(&self, actor: &Actor, user_id: Uuid) -> ApiResult<user::Model> {
         authz::check(actor, Action::ManageUsers)?;
-        let txn = begin_write(&self.db).await?;
-        let user = find_in_org::<user::Entity, _>(&txn, actor.org_id(), user_id).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let user = find_in_org::<user::Entity, _>(&w, actor.org_id(), user_id).await?;
         if user.deactivated_at.is_some() {
+            w.commit(Kind::User, user.id).await?;
             return Ok(user);
         }
         if user.org_role == OrgRole::Admin {
-            self.ensure_other_admin(&txn, &user, "userId").await?;
+            self.ensure_other_admin(&w, &user, "userId").await?;
         }
-        let user = save_versioned::<user::Entity, _>(
-            &txn,
-            &user,
-            None,
-            user::ActiveModel {
-                deactivated_at: Set(Some(now())),
-                token_version: Set(user.token_version + 1),
-                ..Default::default()
-            },
-        )
-        .await?;
+        let user = w
+            .save::<user::Entity>(
+                &user,
+                None,
+                user::ActiveModel {
+                    deactivated_at: Set(Some(now())),
+                    token_version: Set(user.token_version + 1),
+                    ..Default::default()
+                },
+            )
+            .await?;
         refresh_token::Entity::update_many()
             .col_expr(refresh_token::Column::RevokedAt, Expr::value(now()))
             .filter(refresh_token::Column::UserId.eq(user.id))
             .filter(refresh_token::Column::RevokedAt.is_null())
-            .exec(&txn)
+            .exec(&w)
             .await?;
-        txn.commit().await?;
+        w.commit(Kind::User, user.id).await?;
         tracing::info!("user deactivated");
         self.events
             .revoke(Revocation::user(user.organization_id, user.id))
@@ -589,6 +604,27 @@ impl IdentityService {
     pub async fn count_users(&self, actor: &Actor, filter: &UserFilter) -> ApiResult<u64> {
         pagination::count(&self.db, self.users_query(actor, filter)).await
     }
+}
+
+/// The caller a user row is.
+fn actor_of(user: &user::Model) -> Actor {
+    Actor::user(
+        user.organization_id,
+        user.id,
+        user.org_role,
+        user.discipline,
+    )
+}
+
+/// Revokes every token of a login.
+async fn revoke_family<C: ConnectionTrait>(db: &C, family: Uuid) -> ApiResult<()> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now()))
+        .filter(refresh_token::Column::FamilyId.eq(family))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]

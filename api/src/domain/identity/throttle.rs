@@ -45,15 +45,20 @@ pub async fn check(db: &DatabaseConnection, attempt: &Attempt) -> ApiResult<()> 
         .filter(login_throttle::Column::WindowStartedAt.gt(cutoff))
         .all(db)
         .await?;
-    let full = rows.iter().any(|row| {
+    let full = rows.iter().filter(|row| {
         attempt
             .keys
             .iter()
             .any(|(k, max)| *k == row.key && row.failures >= *max)
     });
-    if full {
+    // The counter that frees up last decides when to try again.
+    if let Some(until) = full
+        .map(|row| row.window_started_at + Duration::minutes(WINDOW_MINUTES))
+        .max()
+    {
         tracing::warn!("sign-in throttled");
-        return Err(ApiError::RateLimited);
+        let retry_after = std::cmp::max((until - now()).num_seconds(), 1) as u64;
+        return Err(ApiError::RateLimited { retry_after });
     }
     Ok(())
 }

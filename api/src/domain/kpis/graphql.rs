@@ -308,7 +308,7 @@ impl Counter for MeasurementTotal {
         }
         ctx.services()
             .kpis
-            .count_measurements(ctx.actor().await?, self.kpi.id, self.from, self.to)
+            .count_measurements(&ctx.actor().await?, self.kpi.id, self.from, self.to)
             .await
     }
 }
@@ -451,7 +451,7 @@ impl KpiQuery {
         filter: Option<KpiFilter>,
         order_by: Option<KpiOrder>,
     ) -> ApiResult<Conn<Kpi>> {
-        let actor = ctx.actor().await?;
+        let actor = &ctx.actor().await?;
         let filter: KpiFilterArgs = filter.unwrap_or_default().try_into()?;
         let order = order_by.unwrap_or_default();
         let page = ctx
@@ -585,7 +585,7 @@ impl KpiMutation {
             .services()
             .kpis
             .create(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 NewKpi {
                     scope: Scope::one_of(team, squad, "teamId")?,
                     name: input.name,
@@ -612,7 +612,7 @@ impl KpiMutation {
             .services()
             .kpis
             .update(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 id,
                 KpiChanges {
                     expected_version: input.expected_version,
@@ -636,7 +636,7 @@ impl KpiMutation {
         input: ArchiveKpiInput,
     ) -> ApiResult<ArchiveKpiPayload> {
         let id = ids::decode(&input.id, Kind::Kpi, "id")?;
-        let k = ctx.services().kpis.archive(ctx.actor().await?, id).await?;
+        let k = ctx.services().kpis.archive(&ctx.actor().await?, id).await?;
         Ok(ArchiveKpiPayload { kpi: Kpi(k) })
     }
 
@@ -651,7 +651,7 @@ impl KpiMutation {
         let k = ctx
             .services()
             .kpis
-            .add_owner(ctx.actor().await?, kpi_id, user_id)
+            .add_owner(&ctx.actor().await?, kpi_id, user_id)
             .await?;
         Ok(KpiOwnerPayload { kpi: Kpi(k) })
     }
@@ -667,7 +667,7 @@ impl KpiMutation {
         let k = ctx
             .services()
             .kpis
-            .remove_owner(ctx.actor().await?, kpi_id, user_id)
+            .remove_owner(&ctx.actor().await?, kpi_id, user_id)
             .await?;
         Ok(KpiOwnerPayload { kpi: Kpi(k) })
     }
@@ -684,7 +684,7 @@ impl KpiMutation {
             .services()
             .kpis
             .record_measurement(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 NewMeasurement {
                     kpi_id,
                     value: input.value,
@@ -711,7 +711,7 @@ impl KpiMutation {
         let k = ctx
             .services()
             .kpis
-            .delete_measurement(ctx.actor().await?, id)
+            .delete_measurement(&ctx.actor().await?, id)
             .await?;
         Ok(DeleteKpiMeasurementPayload {
             deleted_measurement_id: input.id,

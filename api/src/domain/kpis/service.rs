@@ -7,8 +7,8 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, LikeExpr, Query},
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, QueryOrder, Select,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Select,
+    TryInsertResult, TryIntoModel,
 };
 use tracing::instrument;
 use uuid::Uuid;
@@ -16,12 +16,14 @@ use uuid::Uuid;
 use crate::{
     auth::Actor,
     authz::{self, facts, Action},
-    db::{begin_write, now},
+    db::now,
     domain::{
         external_ref::ExternalRef,
+        journal::{ChangeKind, Write},
+        kind::Kind,
         measures,
         scope::Scope,
-        tenant::{find_in_org, lock_in_org, save_versioned},
+        tenant::{find_in_org, lock_in_org, TenantTable},
         text,
     },
     error::{ApiError, ApiResult},
@@ -182,7 +184,7 @@ enum Changed {
 /// Recomputes a KPI's stored attainment from its latest measurement (and, without a
 /// baseline, its first one).
 async fn refresh_attainment(
-    txn: &DatabaseTransaction,
+    w: &mut Write,
     k: &kpi::Model,
     changed: Changed,
 ) -> ApiResult<kpi::Model> {
@@ -194,14 +196,14 @@ async fn refresh_attainment(
     let latest = in_kpi()
         .order_by_desc(kpi_measurement::Column::RecordedAt)
         .order_by_desc(kpi_measurement::Column::Id)
-        .one(txn)
+        .one(&*w)
         .await?;
     let baseline = match k.baseline {
         Some(b) => Some(b),
         None => in_kpi()
             .order_by_asc(kpi_measurement::Column::RecordedAt)
             .order_by_asc(kpi_measurement::Column::Id)
-            .one(txn)
+            .one(&*w)
             .await?
             .map(|m| m.value),
     };
@@ -213,11 +215,12 @@ async fn refresh_attainment(
         id: Set(k.id),
         attainment: Set(attainment),
         attainment_sort: Set(attainment.unwrap_or(-1.0)),
-        updated_at: Set(now()),
+        updated_at: Set(w.at()),
         ..Default::default()
     }
-    .update(txn)
+    .update(&*w)
     .await?;
+    w.record(ChangeKind::Updated, kpi::Entity::subject(&done));
     Ok(done)
 }
 
@@ -226,7 +229,7 @@ async fn refresh_attainment(
 /// takes the write lock at once (SQLite). Without it, two recordings that each read the
 /// latest value before the other committed could store the attainment of a value that
 /// is no longer the latest.
-async fn lock_kpi(txn: &DatabaseTransaction, org: Uuid, id: Uuid) -> ApiResult<kpi::Model> {
+async fn lock_kpi<C: ConnectionTrait>(txn: &C, org: Uuid, id: Uuid) -> ApiResult<kpi::Model> {
     lock_in_org::<kpi::Entity, _>(txn, org, id).await
 }
 
@@ -250,39 +253,38 @@ impl KpiService {
         check_targets(input.unit, input.direction, input.baseline, input.target)?;
         let (team_id, squad_id) = input.scope.columns();
         let now = now();
-        let txn = begin_write(&self.db).await?;
-        let k = kpi::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            organization_id: Set(actor.org_id()),
-            team_id: Set(team_id),
-            squad_id: Set(squad_id),
-            search_key: Set(search_key(&name, &description)),
-            name: Set(name),
-            description: Set(description),
-            unit: Set(input.unit),
-            direction: Set(input.direction),
-            category: Set(input.category),
-            baseline: Set(input.baseline),
-            target: Set(input.target),
-            attainment: Set(None),
-            attainment_sort: Set(-1.0),
-            archived_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-        }
-        .insert(&txn)
-        .await?;
-        kpi_owner::ActiveModel {
+        let mut w = Write::begin(&self.db, actor).await?;
+        let k = w
+            .insert(kpi::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                organization_id: Set(actor.org_id()),
+                team_id: Set(team_id),
+                squad_id: Set(squad_id),
+                search_key: Set(search_key(&name, &description)),
+                name: Set(name),
+                description: Set(description),
+                unit: Set(input.unit),
+                direction: Set(input.direction),
+                category: Set(input.category),
+                baseline: Set(input.baseline),
+                target: Set(input.target),
+                attainment: Set(None),
+                attainment_sort: Set(-1.0),
+                archived_at: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+            })
+            .await?;
+        w.insert(kpi_owner::ActiveModel {
             id: Set(Uuid::now_v7()),
             organization_id: Set(actor.org_id()),
             kpi_id: Set(k.id),
-            user_id: Set(actor.user_id()),
+            user_id: Set(actor.person()?),
             created_at: Set(now),
-        }
-        .insert(&txn)
+        })
         .await?;
-        txn.commit().await?;
+        w.commit(Kind::Kpi, k.id).await?;
         tracing::info!(kpi.id = %k.id, "KPI defined");
         Ok(k)
     }
@@ -321,48 +323,48 @@ impl KpiService {
         let baseline = input.baseline.unwrap_or(k.baseline);
         let target = input.target.unwrap_or(k.target);
         check_targets(unit, direction, baseline, target)?;
-        let txn = begin_write(&self.db).await?;
-        let saved = save_versioned::<kpi::Entity, _>(
-            &txn,
-            &k,
-            input.expected_version,
-            kpi::ActiveModel {
-                search_key: Set(search_key(&name, &description)),
-                name: Set(name),
-                description: Set(description),
-                unit: Set(unit),
-                direction: Set(direction),
-                category: Set(input.category.unwrap_or(k.category)),
-                baseline: Set(baseline),
-                target: Set(target),
-                ..Default::default()
-            },
-        )
-        .await?;
-        let saved = refresh_attainment(&txn, &saved, Changed::Definition).await?;
-        txn.commit().await?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let saved = w
+            .save::<kpi::Entity>(
+                &k,
+                input.expected_version,
+                kpi::ActiveModel {
+                    search_key: Set(search_key(&name, &description)),
+                    name: Set(name),
+                    description: Set(description),
+                    unit: Set(unit),
+                    direction: Set(direction),
+                    category: Set(input.category.unwrap_or(k.category)),
+                    baseline: Set(baseline),
+                    target: Set(target),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let saved = refresh_attainment(&mut w, &saved, Changed::Definition).await?;
+        w.commit(Kind::Kpi, saved.id).await?;
         Ok(saved)
     }
 
     /// Archives a KPI: it leaves the default lists and takes no new measurements.
     #[instrument(skip_all, fields(org.id = %actor.org_id(), kpi.id = %id))]
     pub async fn archive(&self, actor: &Actor, id: Uuid) -> ApiResult<kpi::Model> {
-        let txn = begin_write(&self.db).await?;
-        let k = self.editable(&txn, actor, id).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let k = self.editable(&w, actor, id).await?;
         if k.archived_at.is_some() {
             return Ok(k);
         }
-        let done = save_versioned::<kpi::Entity, _>(
-            &txn,
-            &k,
-            None,
-            kpi::ActiveModel {
-                archived_at: Set(Some(now())),
-                ..Default::default()
-            },
-        )
-        .await?;
-        txn.commit().await?;
+        let done = w
+            .save::<kpi::Entity>(
+                &k,
+                None,
+                kpi::ActiveModel {
+                    archived_at: Set(Some(now())),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        w.commit(Kind::Kpi, done.id).await?;
         Ok(done)
     }
 
@@ -374,30 +376,35 @@ impl KpiService {
         kpi_id: Uuid,
         user_id: Uuid,
     ) -> ApiResult<kpi::Model> {
-        let txn = begin_write(&self.db).await?;
-        let k = self.editable(&txn, actor, kpi_id).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let k = self.editable(&w, actor, kpi_id).await?;
         // The owner stays active until they own the KPI.
-        let owner = lock_in_org::<user::Entity, _>(&txn, actor.org_id(), user_id).await?;
+        let owner = lock_in_org::<user::Entity, _>(&w, actor.org_id(), user_id).await?;
         if owner.deactivated_at.is_some() {
             return Err(ApiError::bad_input("userId", "the user is deactivated"));
         }
         // One statement, so that parallel calls for the same owner all succeed: the
         // unique index keeps one row and the others insert nothing.
-        kpi_owner::Entity::insert(kpi_owner::ActiveModel {
+        let owned = kpi_owner::ActiveModel {
             id: Set(Uuid::now_v7()),
             organization_id: Set(actor.org_id()),
             kpi_id: Set(k.id),
             user_id: Set(owner.id),
-            created_at: Set(now()),
-        })
-        .on_conflict_do_nothing_on([
-            kpi_owner::Column::OrganizationId,
-            kpi_owner::Column::KpiId,
-            kpi_owner::Column::UserId,
-        ])
-        .exec(&txn)
-        .await?;
-        txn.commit().await?;
+            created_at: Set(w.at()),
+        };
+        let inserted = kpi_owner::Entity::insert(owned.clone())
+            .on_conflict_do_nothing_on([
+                kpi_owner::Column::OrganizationId,
+                kpi_owner::Column::KpiId,
+                kpi_owner::Column::UserId,
+            ])
+            .exec_without_returning(&w)
+            .await?;
+        if matches!(inserted, TryInsertResult::Inserted(n) if n > 0) {
+            let owned = owned.try_into_model()?;
+            w.record(ChangeKind::Created, kpi_owner::Entity::subject(&owned));
+        }
+        w.commit(Kind::Kpi, k.id).await?;
         Ok(k)
     }
 
@@ -409,18 +416,20 @@ impl KpiService {
         kpi_id: Uuid,
         user_id: Uuid,
     ) -> ApiResult<kpi::Model> {
-        let txn = begin_write(&self.db).await?;
-        let k = self.editable(&txn, actor, kpi_id).await?;
-        let done = kpi_owner::Entity::delete_many()
-            .filter(kpi_owner::Column::OrganizationId.eq(actor.org_id()))
-            .filter(kpi_owner::Column::KpiId.eq(k.id))
-            .filter(kpi_owner::Column::UserId.eq(user_id))
-            .exec(&txn)
+        let mut w = Write::begin(&self.db, actor).await?;
+        let k = self.editable(&w, actor, kpi_id).await?;
+        let gone = w
+            .delete_found(
+                kpi_owner::Entity::find()
+                    .filter(kpi_owner::Column::OrganizationId.eq(actor.org_id()))
+                    .filter(kpi_owner::Column::KpiId.eq(k.id))
+                    .filter(kpi_owner::Column::UserId.eq(user_id)),
+            )
             .await?;
-        if done.rows_affected == 0 {
+        if gone.is_none() {
             return Err(ApiError::NotFound);
         }
-        txn.commit().await?;
+        w.commit(Kind::Kpi, k.id).await?;
         Ok(k)
     }
 
@@ -489,8 +498,8 @@ impl KpiService {
         input: &Measured,
         now: DateTime<Utc>,
     ) -> ApiResult<Option<(kpi_measurement::Model, kpi::Model)>> {
-        let txn = begin_write(&self.db).await?;
-        let k = lock_kpi(&txn, actor.org_id(), kpi_id).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let k = lock_kpi(&w, actor.org_id(), kpi_id).await?;
         if k.archived_at.is_some() {
             return Err(ApiError::bad_input("kpiId", "the KPI is archived"));
         }
@@ -499,7 +508,7 @@ impl KpiService {
                 .filter(kpi_measurement::Column::OrganizationId.eq(actor.org_id()))
                 .filter(kpi_measurement::Column::ExternalSource.eq(ext.source.clone()))
                 .filter(kpi_measurement::Column::ExternalId.eq(ext.id.clone()))
-                .one(&txn)
+                .one(&w)
                 .await?;
             if let Some(m) = existing {
                 if m.kpi_id != k.id {
@@ -512,50 +521,51 @@ impl KpiService {
                     && input.note.as_ref().is_none_or(|n| *n == m.note)
                     && (ext.url.is_none() || ext.url == m.external_url);
                 if unchanged {
-                    txn.rollback().await?;
+                    w.commit(Kind::KpiMeasurement, m.id).await?;
                     return Ok(Some((m, k)));
                 }
-                let m = save_versioned::<kpi_measurement::Entity, _>(
-                    &txn,
-                    &m,
-                    None,
-                    kpi_measurement::ActiveModel {
-                        value: Set(input.value),
-                        recorded_at: Set(input.recorded_at.unwrap_or(m.recorded_at)),
-                        note: Set(input.note.clone().unwrap_or(m.note.clone())),
-                        external_url: Set(ext.url.clone().or(m.external_url.clone())),
-                        ..Default::default()
-                    },
-                )
-                .await?;
-                let k = refresh_attainment(&txn, &k, Changed::Measurements).await?;
-                txn.commit().await?;
+                let m = w
+                    .save::<kpi_measurement::Entity>(
+                        &m,
+                        None,
+                        kpi_measurement::ActiveModel {
+                            value: Set(input.value),
+                            recorded_at: Set(input.recorded_at.unwrap_or(m.recorded_at)),
+                            note: Set(input.note.clone().unwrap_or(m.note.clone())),
+                            external_url: Set(ext.url.clone().or(m.external_url.clone())),
+                            ..Default::default()
+                        },
+                    )
+                    .await?;
+                let k = refresh_attainment(&mut w, &k, Changed::Measurements).await?;
+                w.commit(Kind::KpiMeasurement, m.id).await?;
                 return Ok(Some((m, k)));
             }
         }
         let ext = input.ext.as_ref();
-        let inserted = kpi_measurement::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            organization_id: Set(actor.org_id()),
-            kpi_id: Set(k.id),
-            value: Set(input.value),
-            recorded_at: Set(input.recorded_at.unwrap_or(now)),
-            source: Set(if ext.is_some() {
-                MeasurementSource::Integration
-            } else {
-                MeasurementSource::Manual
-            }),
-            external_source: Set(ext.map(|e| e.source.clone())),
-            external_id: Set(ext.map(|e| e.id.clone())),
-            external_url: Set(ext.and_then(|e| e.url.clone())),
-            note: Set(input.note.clone().unwrap_or_default()),
-            recorded_by: Set(Some(actor.user_id())),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-        }
-        .insert(&txn)
-        .await;
+        let inserted = w
+            .insert(kpi_measurement::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                organization_id: Set(actor.org_id()),
+                kpi_id: Set(k.id),
+                value: Set(input.value),
+                recorded_at: Set(input.recorded_at.unwrap_or(now)),
+                source: Set(if ext.is_some() {
+                    MeasurementSource::Integration
+                } else {
+                    MeasurementSource::Manual
+                }),
+                external_source: Set(ext.map(|e| e.source.clone())),
+                external_id: Set(ext.map(|e| e.id.clone())),
+                external_url: Set(ext.and_then(|e| e.url.clone())),
+                note: Set(input.note.clone().unwrap_or_default()),
+                recorded_by: Set(actor.user_id()),
+                recorded_by_token_id: Set(actor.token_id()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+            })
+            .await;
         let m = match inserted {
             Ok(m) => m,
             Err(e)
@@ -565,13 +575,13 @@ impl KpiService {
                         Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
                     ) =>
             {
-                txn.rollback().await?;
+                w.rollback().await?;
                 return Ok(None);
             }
             Err(e) => return Err(e.into()),
         };
-        let k = refresh_attainment(&txn, &k, Changed::Measurements).await?;
-        txn.commit().await?;
+        let k = refresh_attainment(&mut w, &k, Changed::Measurements).await?;
+        w.commit(Kind::KpiMeasurement, m.id).await?;
         Ok(Some((m, k)))
     }
 
@@ -581,15 +591,18 @@ impl KpiService {
         let m = find_in_org::<kpi_measurement::Entity, _>(&self.db, actor.org_id(), id).await?;
         let k = find_in_org::<kpi::Entity, _>(&self.db, actor.org_id(), m.kpi_id).await?;
         let facts = facts::kpi(&self.db, actor, &k).await?;
-        let own = m.recorded_by == Some(actor.user_id());
+        let own = match actor.token_id() {
+            Some(token) => m.recorded_by_token_id == Some(token),
+            None => m.recorded_by.is_some() && m.recorded_by == actor.user_id(),
+        };
         authz::check(actor, Action::DeleteMeasurement { kpi: &facts, own })?;
-        let txn = begin_write(&self.db).await?;
-        let k = lock_kpi(&txn, actor.org_id(), k.id).await?;
-        kpi_measurement::Entity::delete_by_id(m.id)
-            .exec(&txn)
-            .await?;
-        let k = refresh_attainment(&txn, &k, Changed::Measurements).await?;
-        txn.commit().await?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let k = lock_kpi(&w, actor.org_id(), k.id).await?;
+        if !w.delete::<kpi_measurement::Entity>(&m).await? {
+            return Err(ApiError::NotFound);
+        }
+        let k = refresh_attainment(&mut w, &k, Changed::Measurements).await?;
+        w.commit(Kind::KpiMeasurement, m.id).await?;
         Ok(k)
     }
 

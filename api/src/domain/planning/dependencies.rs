@@ -2,9 +2,7 @@
 
 use chrono::NaiveDate;
 use entity::{dependency, enums::DependencyStatus, initiative, squad};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, Select,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, Select};
 use tracing::instrument;
 use uuid::Uuid;
 
@@ -12,12 +10,8 @@ use super::service::PlanningService;
 use crate::{
     auth::Actor,
     authz::{self, facts, Action},
-    db::{begin_write, now},
-    domain::{
-        scope::Scope,
-        tenant::{find_in_org, save_versioned},
-        text,
-    },
+    db::now,
+    domain::{journal::Write, kind::Kind, scope::Scope, tenant::find_in_org, text},
     error::{ApiError, ApiResult},
     pagination::{self, Order, Page, PageArgs, SortValue},
 };
@@ -71,9 +65,9 @@ impl PlanningService {
         actor: &Actor,
         input: NewDependency,
     ) -> ApiResult<dependency::Model> {
-        let txn = begin_write(&self.db).await?;
-        let from = facts::scope(&txn, actor, Scope::Squad(input.from_squad_id)).await?;
-        find_in_org::<squad::Entity, _>(&txn, actor.org_id(), input.to_squad_id).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let from = facts::scope(&w, actor, Scope::Squad(input.from_squad_id)).await?;
+        find_in_org::<squad::Entity, _>(&w, actor.org_id(), input.to_squad_id).await?;
         authz::check(actor, Action::CreateDependency { from: &from })?;
         if input.from_squad_id == input.to_squad_id {
             return Err(ApiError::bad_input(
@@ -82,26 +76,26 @@ impl PlanningService {
             ));
         }
         if let Some(i) = input.initiative_id {
-            find_in_org::<initiative::Entity, _>(&txn, actor.org_id(), i).await?;
+            find_in_org::<initiative::Entity, _>(&w, actor.org_id(), i).await?;
         }
         let description = text::required(&input.description, "description", text::TEXT_MAX)?;
         let now = now();
-        let done = dependency::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            organization_id: Set(actor.org_id()),
-            from_squad_id: Set(input.from_squad_id),
-            to_squad_id: Set(input.to_squad_id),
-            initiative_id: Set(input.initiative_id),
-            description: Set(description),
-            needed_by: Set(input.needed_by),
-            status: Set(DependencyStatus::Open),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-        }
-        .insert(&txn)
-        .await?;
-        txn.commit().await?;
+        let done = w
+            .insert(dependency::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                organization_id: Set(actor.org_id()),
+                from_squad_id: Set(input.from_squad_id),
+                to_squad_id: Set(input.to_squad_id),
+                initiative_id: Set(input.initiative_id),
+                description: Set(description),
+                needed_by: Set(input.needed_by),
+                status: Set(DependencyStatus::Open),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+            })
+            .await?;
+        w.commit(Kind::Dependency, done.id).await?;
         Ok(done)
     }
 
@@ -113,10 +107,10 @@ impl PlanningService {
         id: Uuid,
         input: DependencyChanges,
     ) -> ApiResult<dependency::Model> {
-        let txn = begin_write(&self.db).await?;
-        let d = find_in_org::<dependency::Entity, _>(&txn, actor.org_id(), id).await?;
-        let from = facts::scope(&txn, actor, Scope::Squad(d.from_squad_id)).await?;
-        let to = facts::scope(&txn, actor, Scope::Squad(d.to_squad_id)).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let d = find_in_org::<dependency::Entity, _>(&w, actor.org_id(), id).await?;
+        let from = facts::scope(&w, actor, Scope::Squad(d.from_squad_id)).await?;
+        let to = facts::scope(&w, actor, Scope::Squad(d.to_squad_id)).await?;
         authz::check(
             actor,
             Action::UpdateDependency {
@@ -134,10 +128,10 @@ impl PlanningService {
         if let Some(n) = input.needed_by {
             changes.needed_by = Set(n);
         }
-        let done =
-            save_versioned::<dependency::Entity, _>(&txn, &d, input.expected_version, changes)
-                .await?;
-        txn.commit().await?;
+        let done = w
+            .save::<dependency::Entity>(&d, input.expected_version, changes)
+            .await?;
+        w.commit(Kind::Dependency, done.id).await?;
         Ok(done)
     }
 

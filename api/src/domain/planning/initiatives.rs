@@ -4,9 +4,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::{enums::InitiativeStatus, initiative, outcome, outcome_initiative};
 use sea_orm::{
     sea_query::{Expr, ExprTrait, LikeExpr, Query},
-    ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select, TryInsertResult,
 };
 use tracing::instrument;
 use uuid::Uuid;
@@ -15,11 +14,13 @@ use super::service::PlanningService;
 use crate::{
     auth::Actor,
     authz::{self, facts, Action},
-    db::{begin_write, now},
+    db::now,
     domain::{
         external_ref::ExternalRef,
+        journal::{ChangeKind, Subject, Write},
+        kind::Kind,
         scope::Scope,
-        tenant::{find_in_org, save_versioned},
+        tenant::find_in_org,
         text,
     },
     error::{ApiError, ApiResult, DbResultExt},
@@ -119,8 +120,8 @@ impl PlanningService {
         actor: &Actor,
         input: NewInitiative,
     ) -> ApiResult<initiative::Model> {
-        let txn = begin_write(&self.db).await?;
-        let facts = facts::scope(&txn, actor, Scope::Squad(input.squad_id)).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let facts = facts::scope(&w, actor, Scope::Squad(input.squad_id)).await?;
         authz::check(actor, Action::WriteInitiative { squad: &facts })?;
         let title = text::required(&input.title, "title", text::NAME_MAX)?;
         let description = text::bounded(
@@ -135,31 +136,31 @@ impl PlanningService {
             .map(ExternalRef::checked)
             .transpose()?;
         let now = now();
-        let done = initiative::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            organization_id: Set(actor.org_id()),
-            squad_id: Set(input.squad_id),
-            title_key: Set(text::fold(&title)),
-            title: Set(title),
-            description: Set(description),
-            status: Set(input.status.unwrap_or(InitiativeStatus::Proposed)),
-            start_date: Set(input.start_date),
-            target_date: Set(input.target_date),
-            external_source: Set(ext.as_ref().map(|e| e.source.clone())),
-            external_id: Set(ext.as_ref().map(|e| e.id.clone())),
-            external_url: Set(ext.and_then(|e| e.url)),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-        }
-        .insert(&txn)
-        .await
-        .on_unique(
-            "initiative_org_external_key",
-            "externalRef",
-            "an initiative with this external reference already exists",
-        )?;
-        txn.commit().await?;
+        let done = w
+            .insert(initiative::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                organization_id: Set(actor.org_id()),
+                squad_id: Set(input.squad_id),
+                title_key: Set(text::fold(&title)),
+                title: Set(title),
+                description: Set(description),
+                status: Set(input.status.unwrap_or(InitiativeStatus::Proposed)),
+                start_date: Set(input.start_date),
+                target_date: Set(input.target_date),
+                external_source: Set(ext.as_ref().map(|e| e.source.clone())),
+                external_id: Set(ext.as_ref().map(|e| e.id.clone())),
+                external_url: Set(ext.and_then(|e| e.url)),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+            })
+            .await
+            .on_unique(
+                "initiative_org_external_key",
+                "externalRef",
+                "an initiative with this external reference already exists",
+            )?;
+        w.commit(Kind::Initiative, done.id).await?;
         Ok(done)
     }
 
@@ -172,8 +173,8 @@ impl PlanningService {
         id: Uuid,
         input: InitiativeChanges,
     ) -> ApiResult<initiative::Model> {
-        let txn = begin_write(&self.db).await?;
-        let i = self.writable_initiative(&txn, actor, id).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let i = self.writable_initiative(&w, actor, id).await?;
         let mut changes = <initiative::ActiveModel as Default>::default();
         if let Some(t) = &input.title {
             let title = text::required(t, "title", text::NAME_MAX)?;
@@ -201,10 +202,10 @@ impl PlanningService {
         dates(start, target)?;
         changes.start_date = Set(start);
         changes.target_date = Set(target);
-        let done =
-            save_versioned::<initiative::Entity, _>(&txn, &i, input.expected_version, changes)
-                .await?;
-        txn.commit().await?;
+        let done = w
+            .save::<initiative::Entity>(&i, input.expected_version, changes)
+            .await?;
+        w.commit(Kind::Initiative, done.id).await?;
         Ok(done)
     }
 
@@ -216,26 +217,37 @@ impl PlanningService {
         initiative_id: Uuid,
         outcome_id: Uuid,
     ) -> ApiResult<(initiative::Model, outcome::Model)> {
-        let txn = begin_write(&self.db).await?;
-        let i = self.writable_initiative(&txn, actor, initiative_id).await?;
-        let o = find_in_org::<outcome::Entity, _>(&txn, actor.org_id(), outcome_id).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let i = self.writable_initiative(&w, actor, initiative_id).await?;
+        let o = find_in_org::<outcome::Entity, _>(&w, actor.org_id(), outcome_id).await?;
         // One statement, so that parallel calls for the same link all succeed: the
         // unique index keeps one row and the others insert nothing.
-        outcome_initiative::Entity::insert(outcome_initiative::ActiveModel {
+        let link = outcome_initiative::ActiveModel {
             id: Set(Uuid::now_v7()),
             organization_id: Set(actor.org_id()),
             outcome_id: Set(o.id),
             initiative_id: Set(i.id),
             created_at: Set(now()),
-        })
-        .on_conflict_do_nothing_on([
-            outcome_initiative::Column::OrganizationId,
-            outcome_initiative::Column::OutcomeId,
-            outcome_initiative::Column::InitiativeId,
-        ])
-        .exec(&txn)
-        .await?;
-        txn.commit().await?;
+        };
+        let inserted = outcome_initiative::Entity::insert(link)
+            .on_conflict_do_nothing_on([
+                outcome_initiative::Column::OrganizationId,
+                outcome_initiative::Column::OutcomeId,
+                outcome_initiative::Column::InitiativeId,
+            ])
+            .exec_without_returning(&w)
+            .await?;
+        if matches!(inserted, TryInsertResult::Inserted(n) if n > 0) {
+            w.record(
+                ChangeKind::Created,
+                Subject::relation(
+                    "InitiativeOutcome",
+                    (Kind::Initiative, i.id),
+                    (Kind::Outcome, o.id),
+                ),
+            );
+        }
+        w.commit(Kind::Initiative, i.id).await?;
         Ok((i, o))
     }
 
@@ -247,19 +259,21 @@ impl PlanningService {
         initiative_id: Uuid,
         outcome_id: Uuid,
     ) -> ApiResult<(initiative::Model, outcome::Model)> {
-        let txn = begin_write(&self.db).await?;
-        let i = self.writable_initiative(&txn, actor, initiative_id).await?;
-        let o = find_in_org::<outcome::Entity, _>(&txn, actor.org_id(), outcome_id).await?;
-        let done = outcome_initiative::Entity::delete_many()
-            .filter(outcome_initiative::Column::OrganizationId.eq(actor.org_id()))
-            .filter(outcome_initiative::Column::OutcomeId.eq(o.id))
-            .filter(outcome_initiative::Column::InitiativeId.eq(i.id))
-            .exec(&txn)
+        let mut w = Write::begin(&self.db, actor).await?;
+        let i = self.writable_initiative(&w, actor, initiative_id).await?;
+        let o = find_in_org::<outcome::Entity, _>(&w, actor.org_id(), outcome_id).await?;
+        let gone = w
+            .delete_found(
+                outcome_initiative::Entity::find()
+                    .filter(outcome_initiative::Column::OrganizationId.eq(actor.org_id()))
+                    .filter(outcome_initiative::Column::OutcomeId.eq(o.id))
+                    .filter(outcome_initiative::Column::InitiativeId.eq(i.id)),
+            )
             .await?;
-        if done.rows_affected == 0 {
+        if gone.is_none() {
             return Err(ApiError::NotFound);
         }
-        txn.commit().await?;
+        w.commit(Kind::Initiative, i.id).await?;
         Ok((i, o))
     }
 

@@ -2,10 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::{enums::OutcomeStatus, kpi, outcome};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    Select,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
 use tracing::instrument;
 use uuid::Uuid;
 
@@ -13,12 +10,9 @@ use super::service::PlanningService;
 use crate::{
     auth::Actor,
     authz::{self, facts, Action},
-    db::{begin_write, now},
+    db::now,
     domain::{
-        calendar::Quarter,
-        scope::Scope,
-        tenant::{find_in_org, save_versioned},
-        text,
+        calendar::Quarter, journal::Write, kind::Kind, scope::Scope, tenant::find_in_org, text,
     },
     error::ApiResult,
     pagination::{self, Order, Page, PageArgs, SortValue},
@@ -86,8 +80,8 @@ impl PlanningService {
         actor: &Actor,
         input: NewOutcome,
     ) -> ApiResult<outcome::Model> {
-        let txn = begin_write(&self.db).await?;
-        let facts = facts::scope(&txn, actor, input.scope).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let facts = facts::scope(&w, actor, input.scope).await?;
         authz::check(actor, Action::PlanOutcome { scope: &facts })?;
         let title = text::required(&input.title, "title", text::NAME_MAX)?;
         let description = text::bounded(
@@ -95,26 +89,29 @@ impl PlanningService {
             "description",
             text::TEXT_MAX,
         )?;
-        self.kpi_in_org(&txn, actor, input.kpi_id).await?;
+        self.kpi_in_org(&w, actor, input.kpi_id).await?;
         let (team_id, squad_id) = input.scope.columns();
         let now = now();
-        let done = outcome::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            organization_id: Set(actor.org_id()),
-            team_id: Set(team_id),
-            squad_id: Set(squad_id),
-            quarter: Set(input.quarter.to_string()),
-            title: Set(title),
-            description: Set(description),
-            kpi_id: Set(input.kpi_id),
-            status: Set(input.status.unwrap_or(OutcomeStatus::OnTrack)),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-        }
-        .insert(&txn)
-        .await?;
-        txn.commit().await?;
+        let done = w
+            .insert(outcome::ActiveModel {
+                external_source: Set(None),
+                external_id: Set(None),
+                external_url: Set(None),
+                id: Set(Uuid::now_v7()),
+                organization_id: Set(actor.org_id()),
+                team_id: Set(team_id),
+                squad_id: Set(squad_id),
+                quarter: Set(input.quarter.to_string()),
+                title: Set(title),
+                description: Set(description),
+                kpi_id: Set(input.kpi_id),
+                status: Set(input.status.unwrap_or(OutcomeStatus::OnTrack)),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+            })
+            .await?;
+        w.commit(Kind::Outcome, done.id).await?;
         Ok(done)
     }
 
@@ -138,8 +135,8 @@ impl PlanningService {
         id: Uuid,
         input: OutcomeChanges,
     ) -> ApiResult<outcome::Model> {
-        let txn = begin_write(&self.db).await?;
-        let o = self.plannable(&txn, actor, id).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let o = self.plannable(&w, actor, id).await?;
         let mut changes = <outcome::ActiveModel as Default>::default();
         if let Some(t) = &input.title {
             changes.title = Set(text::required(t, "title", text::NAME_MAX)?);
@@ -151,12 +148,13 @@ impl PlanningService {
             changes.quarter = Set(q.to_string());
         }
         if let Some(k) = input.kpi_id {
-            self.kpi_in_org(&txn, actor, k).await?;
+            self.kpi_in_org(&w, actor, k).await?;
             changes.kpi_id = Set(k);
         }
-        let done =
-            save_versioned::<outcome::Entity, _>(&txn, &o, input.expected_version, changes).await?;
-        txn.commit().await?;
+        let done = w
+            .save::<outcome::Entity>(&o, input.expected_version, changes)
+            .await?;
+        w.commit(Kind::Outcome, done.id).await?;
         Ok(done)
     }
 
@@ -169,19 +167,19 @@ impl PlanningService {
         status: OutcomeStatus,
         expected_version: Option<i32>,
     ) -> ApiResult<outcome::Model> {
-        let txn = begin_write(&self.db).await?;
-        let o = self.plannable(&txn, actor, id).await?;
-        let done = save_versioned::<outcome::Entity, _>(
-            &txn,
-            &o,
-            expected_version,
-            outcome::ActiveModel {
-                status: Set(status),
-                ..Default::default()
-            },
-        )
-        .await?;
-        txn.commit().await?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let o = self.plannable(&w, actor, id).await?;
+        let done = w
+            .save::<outcome::Entity>(
+                &o,
+                expected_version,
+                outcome::ActiveModel {
+                    status: Set(status),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        w.commit(Kind::Outcome, done.id).await?;
         Ok(done)
     }
 

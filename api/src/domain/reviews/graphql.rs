@@ -297,7 +297,7 @@ impl ReviewQuery {
         filter: Option<ArchitectureReviewFilter>,
         order_by: Option<ArchitectureReviewOrder>,
     ) -> ApiResult<Conn<ArchitectureReview>> {
-        let actor = ctx.actor().await?;
+        let actor = &ctx.actor().await?;
         let filter: ReviewFilterArgs = filter.unwrap_or_default().try_into()?;
         let order = order_by.unwrap_or_default();
         let page = ctx
@@ -332,7 +332,7 @@ impl ReviewQuery {
             .services()
             .reviews
             .agenda(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 &month,
                 &page_args(first, after, last, before),
             )
@@ -463,7 +463,7 @@ impl ReviewMutation {
             .services()
             .reviews
             .open(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 NewReview {
                     title: input.title,
                     proposal: input.proposal,
@@ -489,7 +489,7 @@ impl ReviewMutation {
             .services()
             .reviews
             .update(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 id,
                 ReviewChanges {
                     expected_version: input.expected_version,
@@ -517,7 +517,7 @@ impl ReviewMutation {
             .services()
             .reviews
             .submit(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 id,
                 input.meeting_date.0,
                 input.expected_version,
@@ -544,7 +544,7 @@ impl ReviewMutation {
         let review = ctx
             .services()
             .reviews
-            .assign_reviewers(ctx.actor().await?, review_id, &reviewer_ids)
+            .assign_reviewers(&ctx.actor().await?, review_id, &reviewer_ids)
             .await?;
         Ok(AssignReviewersPayload {
             architecture_review: ArchitectureReview(review),
@@ -564,7 +564,7 @@ impl ReviewMutation {
             .services()
             .reviews
             .give_verdict(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 NewVerdict {
                     review_id,
                     verdict: input.verdict.into(),
@@ -591,7 +591,7 @@ impl ReviewMutation {
             .services()
             .reviews
             .add_comment(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 NewComment {
                     review_id,
                     body: input.body,
@@ -615,7 +615,7 @@ impl ReviewMutation {
         let review = ctx
             .services()
             .reviews
-            .withdraw(ctx.actor().await?, id, input.expected_version)
+            .withdraw(&ctx.actor().await?, id, input.expected_version)
             .await?;
         Ok(WithdrawArchitectureReviewPayload {
             architecture_review: ArchitectureReview(review),

@@ -8,7 +8,7 @@ use entity::{
 };
 use sea_orm::{
     sea_query::{Expr, ExprTrait, Func, LikeExpr},
-    ActiveEnum, ActiveModelTrait,
+    ActiveEnum,
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
     QueryFilter, QuerySelect, Select,
@@ -19,9 +19,11 @@ use uuid::Uuid;
 use crate::{
     auth::Actor,
     authz::{self, facts, Action},
-    db::{begin_write, now},
+    db::now,
     domain::{
-        tenant::{find_in_org, lock_in_org, save_versioned},
+        journal::{ChangeKind, Write},
+        kind::Kind,
+        tenant::{find_in_org, lock_in_org, TenantTable},
         text,
     },
     error::{ApiError, ApiResult},
@@ -218,31 +220,31 @@ impl ReviewService {
             text::DOCUMENT_MAX,
         )?;
         let system = text::required(&input.system, "system", text::NAME_MAX)?;
-        let txn = begin_write(&self.db).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
         let team_id = match input.team_id {
-            Some(id) => Some(self.open_team(&txn, actor, id).await?),
+            Some(id) => Some(self.open_team(&w, actor, id).await?),
             None => None,
         };
         let now = now();
-        let review = architecture_review::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            organization_id: Set(actor.org_id()),
-            title: Set(title),
-            proposal: Set(proposal),
-            system: Set(system),
-            author_id: Set(actor.user_id()),
-            team_id: Set(team_id),
-            status: Set(ReviewStatus::Draft),
-            meeting_date: Set(None),
-            submitted_at: Set(None),
-            decided_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-        }
-        .insert(&txn)
-        .await?;
-        txn.commit().await?;
+        let review = w
+            .insert(architecture_review::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                organization_id: Set(actor.org_id()),
+                title: Set(title),
+                proposal: Set(proposal),
+                system: Set(system),
+                author_id: Set(actor.person()?),
+                team_id: Set(team_id),
+                status: Set(ReviewStatus::Draft),
+                meeting_date: Set(None),
+                submitted_at: Set(None),
+                decided_at: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+            })
+            .await?;
+        w.commit(Kind::ArchitectureReview, review.id).await?;
         tracing::info!(review.id = %review.id, "architecture review opened");
         Ok(review)
     }
@@ -255,10 +257,9 @@ impl ReviewService {
         id: Uuid,
         input: ReviewChanges,
     ) -> ApiResult<architecture_review::Model> {
-        let txn = begin_write(&self.db).await?;
-        let review =
-            find_in_org::<architecture_review::Entity, _>(&txn, actor.org_id(), id).await?;
-        let facts = facts::review(&txn, actor, &review).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let review = find_in_org::<architecture_review::Entity, _>(&w, actor.org_id(), id).await?;
+        let facts = facts::review(&w, actor, &review).await?;
         authz::check(actor, Action::EditArchitectureReview { review: &facts })?;
         if !matches!(
             review.status,
@@ -283,16 +284,12 @@ impl ReviewService {
             changes.system = Set(text::required(s, "system", text::NAME_MAX)?);
         }
         if let Some(t) = input.team_id {
-            changes.team_id = Set(Some(self.open_team(&txn, actor, t).await?));
+            changes.team_id = Set(Some(self.open_team(&w, actor, t).await?));
         }
-        let review = save_versioned::<architecture_review::Entity, _>(
-            &txn,
-            &review,
-            input.expected_version,
-            changes,
-        )
-        .await?;
-        txn.commit().await?;
+        let review = w
+            .save::<architecture_review::Entity>(&review, input.expected_version, changes)
+            .await?;
+        w.commit(Kind::ArchitectureReview, review.id).await?;
         Ok(review)
     }
 
@@ -331,26 +328,26 @@ impl ReviewService {
             ));
         }
         let now = now();
-        let txn = begin_write(&self.db).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
         // The version check makes the status read above still hold: a concurrent change
         // (a withdrawal, another submission) is a CONFLICT.
-        let review = save_versioned::<architecture_review::Entity, _>(
-            &txn,
-            &review,
-            expected_version,
-            architecture_review::ActiveModel {
-                status: Set(ReviewStatus::InReview),
-                meeting_date: Set(Some(meeting_date)),
-                submitted_at: Set(Some(now)),
-                decided_at: Set(None),
-                ..Default::default()
-            },
-        )
-        .await?;
+        let review = w
+            .save::<architecture_review::Entity>(
+                &review,
+                expected_version,
+                architecture_review::ActiveModel {
+                    status: Set(ReviewStatus::InReview),
+                    meeting_date: Set(Some(meeting_date)),
+                    submitted_at: Set(Some(now)),
+                    decided_at: Set(None),
+                    ..Default::default()
+                },
+            )
+            .await?;
         // Issue 5: resubmitting after CHANGES_REQUESTED resets the verdicts; every
         // reviewer looks at the changed proposal again.
         use review_reviewer::Column;
-        review_reviewer::Entity::update_many()
+        let reset = review_reviewer::Entity::update_many()
             .col_expr(Column::Verdict, Expr::value(ReviewVerdict::Pending))
             .col_expr(Column::Comment, Expr::value(""))
             .col_expr(
@@ -362,9 +359,12 @@ impl ReviewService {
             .filter(Column::OrganizationId.eq(org))
             .filter(Column::ReviewId.eq(id))
             .filter(Column::Verdict.ne(ReviewVerdict::Pending))
-            .exec(&txn)
+            .exec_with_returning(&w)
             .await?;
-        txn.commit().await?;
+        for reset in &reset {
+            w.record(ChangeKind::Updated, review_reviewer::Entity::subject(reset));
+        }
+        w.commit(Kind::ArchitectureReview, review.id).await?;
         tracing::info!(%meeting_date, "architecture review submitted");
         Ok(review)
     }
@@ -458,8 +458,8 @@ impl ReviewService {
             }
         }
 
-        let txn = begin_write(&self.db).await?;
-        let review = lock_review(&txn, org, review_id).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let review = lock_review(&w, org, review_id).await?;
         if !assignable(review.status) {
             return Err(closed(review.status));
         }
@@ -469,7 +469,7 @@ impl ReviewService {
             .filter(review_reviewer::Column::OrganizationId.eq(org))
             .filter(review_reviewer::Column::ReviewId.eq(review_id))
             .into_tuple::<Uuid>()
-            .all(&txn)
+            .all(&w)
             .await?
             .into_iter()
             .collect();
@@ -491,12 +491,8 @@ impl ReviewService {
             })
             .collect();
         let added = new.len();
-        if !new.is_empty() {
-            review_reviewer::Entity::insert_many(new)
-                .exec_without_returning(&txn)
-                .await?;
-        }
-        txn.commit().await?;
+        w.insert_many(new).await?;
+        w.commit(Kind::ArchitectureReview, review.id).await?;
         tracing::info!(reviewers.added = added, "reviewers assigned");
         Ok(review)
     }
@@ -536,10 +532,10 @@ impl ReviewService {
             _ => {}
         }
 
-        let txn = begin_write(&self.db).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
         // Verdicts of one review are given one at a time, so the last one always sees
         // every other and decides the review.
-        let review = lock_review(&txn, org, review.id).await?;
+        let review = lock_review(&w, org, review.id).await?;
         if review.status != ReviewStatus::InReview {
             return Err(ApiError::bad_input(
                 "reviewId",
@@ -552,44 +548,44 @@ impl ReviewService {
         let assignment = review_reviewer::Entity::find()
             .filter(review_reviewer::Column::OrganizationId.eq(org))
             .filter(review_reviewer::Column::ReviewId.eq(review.id))
-            .filter(review_reviewer::Column::ReviewerId.eq(actor.user_id()))
-            .one(&txn)
+            .filter(review_reviewer::Column::ReviewerId.eq(actor.person()?))
+            .one(&w)
             .await?
             .ok_or(ApiError::Forbidden)?;
         let now = now();
-        let assignment = save_versioned::<review_reviewer::Entity, _>(
-            &txn,
-            &assignment,
-            None,
-            review_reviewer::ActiveModel {
-                verdict: Set(input.verdict),
-                comment: Set(comment),
-                verdict_at: Set(Some(now)),
-                ..Default::default()
-            },
-        )
-        .await?;
+        let assignment = w
+            .save::<review_reviewer::Entity>(
+                &assignment,
+                None,
+                review_reviewer::ActiveModel {
+                    verdict: Set(input.verdict),
+                    comment: Set(comment),
+                    verdict_at: Set(Some(now)),
+                    ..Default::default()
+                },
+            )
+            .await?;
         let verdicts: Vec<ReviewVerdict> = review_reviewer::Entity::find()
             .select_only()
             .column(review_reviewer::Column::Verdict)
             .filter(review_reviewer::Column::OrganizationId.eq(org))
             .filter(review_reviewer::Column::ReviewId.eq(review.id))
             .into_tuple()
-            .all(&txn)
+            .all(&w)
             .await?;
         let review = match decide(&verdicts) {
             Some(outcome) => {
-                let decided = save_versioned::<architecture_review::Entity, _>(
-                    &txn,
-                    &review,
-                    None,
-                    architecture_review::ActiveModel {
-                        status: Set(outcome),
-                        decided_at: Set(Some(now)),
-                        ..Default::default()
-                    },
-                )
-                .await?;
+                let decided = w
+                    .save::<architecture_review::Entity>(
+                        &review,
+                        None,
+                        architecture_review::ActiveModel {
+                            status: Set(outcome),
+                            decided_at: Set(Some(now)),
+                            ..Default::default()
+                        },
+                    )
+                    .await?;
                 tracing::info!(
                     review.status = %status_name(outcome),
                     "architecture review decided"
@@ -598,7 +594,7 @@ impl ReviewService {
             }
             None => review,
         };
-        txn.commit().await?;
+        w.commit(Kind::ArchitectureReview, review.id).await?;
         Ok((review, assignment))
     }
 
@@ -613,8 +609,8 @@ impl ReviewService {
         let org = actor.org_id();
         authz::check(actor, Action::CommentOnReview)?;
         // The review is not withdrawn while the comment goes in.
-        let txn = begin_write(&self.db).await?;
-        let review = lock_review(&txn, org, input.review_id).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let review = lock_review(&w, org, input.review_id).await?;
         let body = text::required(&input.body, "body", text::TEXT_MAX)?;
         if review.status == ReviewStatus::Withdrawn {
             return Err(ApiError::bad_input(
@@ -623,7 +619,7 @@ impl ReviewService {
             ));
         }
         if let Some(parent) = input.reply_to_id {
-            let parent = find_in_org::<review_comment::Entity, _>(&txn, org, parent).await?;
+            let parent = find_in_org::<review_comment::Entity, _>(&w, org, parent).await?;
             if parent.review_id != review.id {
                 return Err(ApiError::bad_input(
                     "replyToId",
@@ -631,18 +627,18 @@ impl ReviewService {
                 ));
             }
         }
-        let comment = review_comment::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            organization_id: Set(org),
-            review_id: Set(review.id),
-            author_id: Set(actor.user_id()),
-            reply_to_id: Set(input.reply_to_id),
-            body: Set(body),
-            created_at: Set(now()),
-        }
-        .insert(&txn)
-        .await?;
-        txn.commit().await?;
+        let comment = w
+            .insert(review_comment::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                organization_id: Set(org),
+                review_id: Set(review.id),
+                author_id: Set(actor.person()?),
+                reply_to_id: Set(input.reply_to_id),
+                body: Set(body),
+                created_at: Set(now()),
+            })
+            .await?;
+        w.commit(Kind::ReviewComment, comment.id).await?;
         Ok((review, comment))
     }
 
@@ -654,10 +650,9 @@ impl ReviewService {
         id: Uuid,
         expected_version: Option<i32>,
     ) -> ApiResult<architecture_review::Model> {
-        let txn = begin_write(&self.db).await?;
-        let review =
-            find_in_org::<architecture_review::Entity, _>(&txn, actor.org_id(), id).await?;
-        let facts = facts::review(&txn, actor, &review).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let review = find_in_org::<architecture_review::Entity, _>(&w, actor.org_id(), id).await?;
+        let facts = facts::review(&w, actor, &review).await?;
         authz::check(actor, Action::EditArchitectureReview { review: &facts })?;
         if !can_move(review.status, ReviewStatus::Withdrawn) {
             return Err(ApiError::bad_input(
@@ -668,18 +663,18 @@ impl ReviewService {
                 ),
             ));
         }
-        let review = save_versioned::<architecture_review::Entity, _>(
-            &txn,
-            &review,
-            expected_version,
-            architecture_review::ActiveModel {
-                status: Set(ReviewStatus::Withdrawn),
-                ..Default::default()
-            },
-        )
-        .await?;
+        let review = w
+            .save::<architecture_review::Entity>(
+                &review,
+                expected_version,
+                architecture_review::ActiveModel {
+                    status: Set(ReviewStatus::Withdrawn),
+                    ..Default::default()
+                },
+            )
+            .await?;
         tracing::info!("architecture review withdrawn");
-        txn.commit().await?;
+        w.commit(Kind::ArchitectureReview, review.id).await?;
         Ok(review)
     }
 

@@ -6,10 +6,7 @@ use entity::{
     alignment_participant, enums::AlignmentStatus, initiative, outcome, roadmap_alignment, squad,
     user,
 };
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    Select,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
 use tracing::instrument;
 use uuid::Uuid;
 
@@ -20,10 +17,12 @@ use super::{
 use crate::{
     auth::Actor,
     authz::{self, facts, Action},
-    db::{begin_write, now},
+    db::now,
     domain::{
         calendar::Quarter,
-        tenant::{find_in_org, find_many_in_org, save_versioned},
+        journal::Write,
+        kind::Kind,
+        tenant::{find_in_org, find_many_in_org},
         text,
     },
     error::{ApiError, ApiResult},
@@ -85,9 +84,9 @@ impl RoadmapService {
         Ok(u)
     }
 
-    async fn insert_participant<C: ConnectionTrait>(
+    async fn insert_participant(
         &self,
-        db: &C,
+        w: &mut Write,
         org: Uuid,
         alignment: Uuid,
         user: Uuid,
@@ -96,18 +95,18 @@ impl RoadmapService {
             .filter(alignment_participant::Column::OrganizationId.eq(org))
             .filter(alignment_participant::Column::AlignmentId.eq(alignment))
             .filter(alignment_participant::Column::UserId.eq(user))
-            .one(db)
+            .one(&*w)
             .await?
             .is_some();
         if !exists {
-            alignment_participant::ActiveModel {
+            let at = w.at();
+            w.insert(alignment_participant::ActiveModel {
                 id: Set(Uuid::now_v7()),
                 organization_id: Set(org),
                 alignment_id: Set(alignment),
                 user_id: Set(user),
-                created_at: Set(now()),
-            }
-            .insert(db)
+                created_at: Set(at),
+            })
             .await?;
         }
         Ok(!exists)
@@ -127,33 +126,33 @@ impl RoadmapService {
             "notes",
             text::TEXT_MAX,
         )?;
-        let txn = begin_write(&self.db).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
         for id in &input.participant_ids {
-            self.user_in_org(&txn, actor, *id, "participantIds").await?;
+            self.user_in_org(&w, actor, *id, "participantIds").await?;
         }
         let now = now();
-        let a = roadmap_alignment::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            organization_id: Set(actor.org_id()),
-            quarter: Set(input.quarter.to_string()),
-            title: Set(title),
-            scheduled_at: Set(input.scheduled_at),
-            facilitator_id: Set(actor.user_id()),
-            status: Set(AlignmentStatus::Draft),
-            notes: Set(notes),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-        }
-        .insert(&txn)
-        .await?;
-        self.insert_participant(&txn, actor.org_id(), a.id, actor.user_id())
+        let a = w
+            .insert(roadmap_alignment::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                organization_id: Set(actor.org_id()),
+                quarter: Set(input.quarter.to_string()),
+                title: Set(title),
+                scheduled_at: Set(input.scheduled_at),
+                facilitator_id: Set(actor.person()?),
+                status: Set(AlignmentStatus::Draft),
+                notes: Set(notes),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+            })
+            .await?;
+        self.insert_participant(&mut w, actor.org_id(), a.id, a.facilitator_id)
             .await?;
         for id in input.participant_ids {
-            self.insert_participant(&txn, actor.org_id(), a.id, id)
+            self.insert_participant(&mut w, actor.org_id(), a.id, id)
                 .await?;
         }
-        txn.commit().await?;
+        w.commit(Kind::RoadmapAlignment, a.id).await?;
         tracing::info!(alignment.id = %a.id, "roadmap alignment created");
         Ok(a)
     }
@@ -166,8 +165,8 @@ impl RoadmapService {
         id: Uuid,
         input: AlignmentChanges,
     ) -> ApiResult<roadmap_alignment::Model> {
-        let (txn, a) = self.lock(actor, id).await?;
-        let facts = facts::alignment(&txn, actor, &a).await?;
+        let (mut w, a) = self.lock(actor, id).await?;
+        let facts = facts::alignment(&w, actor, &a).await?;
         authz::check(actor, Action::FacilitateAlignment { alignment: &facts })?;
         editable(&a)?;
         let mut changes = <roadmap_alignment::ActiveModel as Default>::default();
@@ -183,14 +182,10 @@ impl RoadmapService {
         if let Some(s) = input.scheduled_at {
             changes.scheduled_at = Set(s);
         }
-        let a = save_versioned::<roadmap_alignment::Entity, _>(
-            &txn,
-            &a,
-            input.expected_version,
-            changes,
-        )
-        .await?;
-        txn.commit().await?;
+        let a = w
+            .save::<roadmap_alignment::Entity>(&a, input.expected_version, changes)
+            .await?;
+        w.commit(Kind::RoadmapAlignment, a.id).await?;
         self.publish(actor, &a, ChangeKind::Updated, None, false)
             .await;
         Ok(a)
@@ -204,15 +199,15 @@ impl RoadmapService {
         id: Uuid,
         user_id: Uuid,
     ) -> ApiResult<roadmap_alignment::Model> {
-        let (txn, a) = self.lock(actor, id).await?;
-        let facts = facts::alignment(&txn, actor, &a).await?;
+        let (mut w, a) = self.lock(actor, id).await?;
+        let facts = facts::alignment(&w, actor, &a).await?;
         authz::check(actor, Action::FacilitateAlignment { alignment: &facts })?;
         editable(&a)?;
-        self.user_in_org(&txn, actor, user_id, "userId").await?;
+        self.user_in_org(&w, actor, user_id, "userId").await?;
         let added = self
-            .insert_participant(&txn, actor.org_id(), a.id, user_id)
+            .insert_participant(&mut w, actor.org_id(), a.id, user_id)
             .await?;
-        txn.commit().await?;
+        w.commit(Kind::RoadmapAlignment, a.id).await?;
         if added {
             self.publish(
                 actor,
@@ -234,8 +229,8 @@ impl RoadmapService {
         id: Uuid,
         user_id: Uuid,
     ) -> ApiResult<roadmap_alignment::Model> {
-        let (txn, a) = self.lock(actor, id).await?;
-        let facts = facts::alignment(&txn, actor, &a).await?;
+        let (mut w, a) = self.lock(actor, id).await?;
+        let facts = facts::alignment(&w, actor, &a).await?;
         authz::check(actor, Action::FacilitateAlignment { alignment: &facts })?;
         editable(&a)?;
         if user_id == a.facilitator_id {
@@ -244,16 +239,18 @@ impl RoadmapService {
                 "the facilitator always takes part",
             ));
         }
-        let done = alignment_participant::Entity::delete_many()
-            .filter(alignment_participant::Column::OrganizationId.eq(actor.org_id()))
-            .filter(alignment_participant::Column::AlignmentId.eq(a.id))
-            .filter(alignment_participant::Column::UserId.eq(user_id))
-            .exec(&txn)
+        let gone = w
+            .delete_found(
+                alignment_participant::Entity::find()
+                    .filter(alignment_participant::Column::OrganizationId.eq(actor.org_id()))
+                    .filter(alignment_participant::Column::AlignmentId.eq(a.id))
+                    .filter(alignment_participant::Column::UserId.eq(user_id)),
+            )
             .await?;
-        if done.rows_affected == 0 {
+        if gone.is_none() {
             return Err(ApiError::NotFound);
         }
-        txn.commit().await?;
+        w.commit(Kind::RoadmapAlignment, a.id).await?;
         self.publish(
             actor,
             &a,
@@ -268,21 +265,21 @@ impl RoadmapService {
     /// DRAFT → IN_SESSION (the facilitator, ADMIN).
     #[instrument(skip_all, fields(org.id = %actor.org_id(), alignment.id = %id))]
     pub async fn start(&self, actor: &Actor, id: Uuid) -> ApiResult<roadmap_alignment::Model> {
-        let (txn, a) = self.lock(actor, id).await?;
-        let facts = facts::alignment(&txn, actor, &a).await?;
+        let (mut w, a) = self.lock(actor, id).await?;
+        let facts = facts::alignment(&w, actor, &a).await?;
         authz::check(actor, Action::FacilitateAlignment { alignment: &facts })?;
         if a.status != AlignmentStatus::Draft {
             return Err(ApiError::bad_input("id", "only a DRAFT session can start"));
         }
-        let a = roadmap_alignment::ActiveModel {
-            id: Set(a.id),
-            status: Set(AlignmentStatus::InSession),
-            updated_at: Set(now()),
-            ..Default::default()
-        }
-        .update(&txn)
-        .await?;
-        txn.commit().await?;
+        let a = w
+            .update(roadmap_alignment::ActiveModel {
+                id: Set(a.id),
+                status: Set(AlignmentStatus::InSession),
+                updated_at: Set(now()),
+                ..Default::default()
+            })
+            .await?;
+        w.commit(Kind::RoadmapAlignment, a.id).await?;
         self.publish(actor, &a, ChangeKind::Started, None, false)
             .await;
         Ok(a)
@@ -291,19 +288,19 @@ impl RoadmapService {
     /// Closes a session for good (the facilitator, ADMIN): it is read-only from then on.
     #[instrument(skip_all, fields(org.id = %actor.org_id(), alignment.id = %id))]
     pub async fn close(&self, actor: &Actor, id: Uuid) -> ApiResult<roadmap_alignment::Model> {
-        let (txn, a) = self.lock(actor, id).await?;
-        let facts = facts::alignment(&txn, actor, &a).await?;
+        let (mut w, a) = self.lock(actor, id).await?;
+        let facts = facts::alignment(&w, actor, &a).await?;
         authz::check(actor, Action::FacilitateAlignment { alignment: &facts })?;
         editable(&a)?;
-        let a = roadmap_alignment::ActiveModel {
-            id: Set(a.id),
-            status: Set(AlignmentStatus::Closed),
-            updated_at: Set(now()),
-            ..Default::default()
-        }
-        .update(&txn)
-        .await?;
-        txn.commit().await?;
+        let a = w
+            .update(roadmap_alignment::ActiveModel {
+                id: Set(a.id),
+                status: Set(AlignmentStatus::Closed),
+                updated_at: Set(now()),
+                ..Default::default()
+            })
+            .await?;
+        w.commit(Kind::RoadmapAlignment, a.id).await?;
         self.publish(actor, &a, ChangeKind::Closed, None, false)
             .await;
         Ok(a)

@@ -10,10 +10,8 @@ use entity::{
 };
 use sea_orm::{
     sea_query::{Expr, ExprTrait},
-    ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use tracing::instrument;
 use uuid::Uuid;
@@ -24,7 +22,9 @@ use crate::{
     authz::{self, facts, Action},
     db::now,
     domain::{
-        tenant::{find_in_org, save_versioned},
+        journal::{self, Subject, Write},
+        kind::Kind,
+        tenant::find_in_org,
         text,
     },
     error::{ApiError, ApiResult},
@@ -81,29 +81,32 @@ impl RoadmapService {
     /// to IN_SESSION: a change to the roadmap after a sign-off needs new sign-offs.
     async fn after_item_change(
         &self,
-        txn: &DatabaseTransaction,
+        w: &mut Write,
         a: &roadmap_alignment::Model,
     ) -> ApiResult<Changed> {
-        let cleared = alignment_signoff::Entity::delete_many()
+        let sign_offs = alignment_signoff::Entity::find()
             .filter(alignment_signoff::Column::OrganizationId.eq(a.organization_id))
             .filter(alignment_signoff::Column::AlignmentId.eq(a.id))
-            .exec(txn)
-            .await?
-            .rows_affected
-            > 0;
+            .all(&*w)
+            .await?;
+        let mut cleared = false;
+        for sign_off in &sign_offs {
+            cleared |= w.delete::<alignment_signoff::Entity>(sign_off).await?;
+        }
         let status = if cleared || a.status == AlignmentStatus::Aligned {
             AlignmentStatus::InSession
         } else {
             a.status
         };
-        let alignment = roadmap_alignment::ActiveModel {
-            id: Set(a.id),
-            status: Set(status),
-            updated_at: Set(now()),
-            ..Default::default()
-        }
-        .update(txn)
-        .await?;
+        let at = w.at();
+        let alignment = w
+            .update(roadmap_alignment::ActiveModel {
+                id: Set(a.id),
+                status: Set(status),
+                updated_at: Set(at),
+                ..Default::default()
+            })
+            .await?;
         Ok(Changed {
             alignment,
             sign_offs_cleared: cleared,
@@ -114,17 +117,17 @@ impl RoadmapService {
         &self,
         actor: &Actor,
         id: Uuid,
-    ) -> ApiResult<(DatabaseTransaction, roadmap_alignment::Model)> {
-        let (txn, a) = self.lock(actor, id).await?;
-        let facts = facts::alignment(&txn, actor, &a).await?;
+    ) -> ApiResult<(Write, roadmap_alignment::Model)> {
+        let (w, a) = self.lock(actor, id).await?;
+        let facts = facts::alignment(&w, actor, &a).await?;
         authz::check(actor, Action::EditRoadmap { alignment: &facts })?;
         editable(&a)?;
-        Ok((txn, a))
+        Ok((w, a))
     }
 
     async fn check_squad_and_outcome(
         &self,
-        txn: &DatabaseTransaction,
+        txn: &Write,
         actor: &Actor,
         squad_id: Option<Uuid>,
         outcome_id: Option<Uuid>,
@@ -146,17 +149,17 @@ impl RoadmapService {
         actor: &Actor,
         input: NewItem,
     ) -> ApiResult<(roadmap_item::Model, Changed)> {
-        let (txn, a) = self.roadmap_writer(actor, input.alignment_id).await?;
+        let (mut w, a) = self.roadmap_writer(actor, input.alignment_id).await?;
         let init =
-            find_in_org::<initiative::Entity, _>(&txn, actor.org_id(), input.initiative_id).await?;
-        self.check_squad_and_outcome(&txn, actor, input.squad_id, input.outcome_id)
+            find_in_org::<initiative::Entity, _>(&w, actor.org_id(), input.initiative_id).await?;
+        self.check_squad_and_outcome(&w, actor, input.squad_id, input.outcome_id)
             .await?;
         let notes = text::bounded(
             input.notes.as_deref().unwrap_or(""),
             "notes",
             text::TEXT_MAX,
         )?;
-        let items = self.items_of(&txn, &a).await?;
+        let items = self.items_of(&w, &a).await?;
         if items.iter().any(|i| i.initiative_id == init.id) {
             return Err(ApiError::bad_input(
                 "initiativeId",
@@ -165,24 +168,24 @@ impl RoadmapService {
         }
         let rank = items.iter().map(|i| i.rank).max().unwrap_or(0) + 1;
         let now = now();
-        let item = roadmap_item::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            organization_id: Set(actor.org_id()),
-            alignment_id: Set(a.id),
-            initiative_id: Set(init.id),
-            squad_id: Set(input.squad_id.unwrap_or(init.squad_id)),
-            rank: Set(rank),
-            commitment: Set(input.commitment),
-            outcome_id: Set(input.outcome_id),
-            notes: Set(notes),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-        }
-        .insert(&txn)
-        .await?;
-        let changed = self.after_item_change(&txn, &a).await?;
-        txn.commit().await?;
+        let item = w
+            .insert(roadmap_item::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                organization_id: Set(actor.org_id()),
+                alignment_id: Set(a.id),
+                initiative_id: Set(init.id),
+                squad_id: Set(input.squad_id.unwrap_or(init.squad_id)),
+                rank: Set(rank),
+                commitment: Set(input.commitment),
+                outcome_id: Set(input.outcome_id),
+                notes: Set(notes),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+            })
+            .await?;
+        let changed = self.after_item_change(&mut w, &a).await?;
+        w.commit(Kind::RoadmapItem, item.id).await?;
         self.publish(
             actor,
             &changed.alignment,
@@ -198,17 +201,13 @@ impl RoadmapService {
         &self,
         actor: &Actor,
         item_id: Uuid,
-    ) -> ApiResult<(
-        DatabaseTransaction,
-        roadmap_alignment::Model,
-        roadmap_item::Model,
-    )> {
+    ) -> ApiResult<(Write, roadmap_alignment::Model, roadmap_item::Model)> {
         let item =
             find_in_org::<roadmap_item::Entity, _>(&self.db, actor.org_id(), item_id).await?;
-        let (txn, a) = self.roadmap_writer(actor, item.alignment_id).await?;
+        let (w, a) = self.roadmap_writer(actor, item.alignment_id).await?;
         // Re-read under the session's lock: the item may have gone meanwhile.
-        let item = find_in_org::<roadmap_item::Entity, _>(&txn, actor.org_id(), item_id).await?;
-        Ok((txn, a, item))
+        let item = find_in_org::<roadmap_item::Entity, _>(&w, actor.org_id(), item_id).await?;
+        Ok((w, a, item))
     }
 
     /// Changes an item's commitment, squad, outcome or notes.
@@ -219,8 +218,8 @@ impl RoadmapService {
         item_id: Uuid,
         input: ItemChanges,
     ) -> ApiResult<(roadmap_item::Model, Changed)> {
-        let (txn, a, item) = self.item_writer(actor, item_id).await?;
-        self.check_squad_and_outcome(&txn, actor, input.squad_id, input.outcome_id.flatten())
+        let (mut w, a, item) = self.item_writer(actor, item_id).await?;
+        self.check_squad_and_outcome(&w, actor, input.squad_id, input.outcome_id.flatten())
             .await?;
         let mut changes = <roadmap_item::ActiveModel as Default>::default();
         if let Some(s) = input.squad_id {
@@ -235,11 +234,11 @@ impl RoadmapService {
         if let Some(n) = &input.notes {
             changes.notes = Set(text::bounded(n, "notes", text::TEXT_MAX)?);
         }
-        let item =
-            save_versioned::<roadmap_item::Entity, _>(&txn, &item, input.expected_version, changes)
-                .await?;
-        let changed = self.after_item_change(&txn, &a).await?;
-        txn.commit().await?;
+        let item = w
+            .save::<roadmap_item::Entity>(&item, input.expected_version, changes)
+            .await?;
+        let changed = self.after_item_change(&mut w, &a).await?;
+        w.commit(Kind::RoadmapItem, item.id).await?;
         self.publish(
             actor,
             &changed.alignment,
@@ -254,19 +253,17 @@ impl RoadmapService {
     /// Removes an item; the ranks below it move up.
     #[instrument(skip_all, fields(org.id = %actor.org_id(), item.id = %item_id))]
     pub async fn remove_item(&self, actor: &Actor, item_id: Uuid) -> ApiResult<Changed> {
-        let (txn, a, item) = self.item_writer(actor, item_id).await?;
-        roadmap_item::Entity::delete_by_id(item.id)
-            .exec(&txn)
-            .await?;
+        let (mut w, a, item) = self.item_writer(actor, item_id).await?;
+        w.delete::<roadmap_item::Entity>(&item).await?;
         let rest: Vec<Uuid> = self
-            .items_of(&txn, &a)
+            .items_of(&w, &a)
             .await?
             .into_iter()
             .map(|i| i.id)
             .collect();
-        self.write_ranks(&txn, &a, &rest).await?;
-        let changed = self.after_item_change(&txn, &a).await?;
-        txn.commit().await?;
+        self.write_ranks(&mut w, &a, &rest).await?;
+        let changed = self.after_item_change(&mut w, &a).await?;
+        w.commit(Kind::RoadmapItem, item.id).await?;
         self.publish(
             actor,
             &changed.alignment,
@@ -286,9 +283,9 @@ impl RoadmapService {
         id: Uuid,
         item_ids: &[Uuid],
     ) -> ApiResult<Changed> {
-        let (txn, a) = self.roadmap_writer(actor, id).await?;
+        let (mut w, a) = self.roadmap_writer(actor, id).await?;
         let current: HashSet<Uuid> = self
-            .items_of(&txn, &a)
+            .items_of(&w, &a)
             .await?
             .into_iter()
             .map(|i| i.id)
@@ -300,9 +297,9 @@ impl RoadmapService {
                 "itemIds must list every item of the session exactly once",
             ));
         }
-        self.write_ranks(&txn, &a, item_ids).await?;
-        let changed = self.after_item_change(&txn, &a).await?;
-        txn.commit().await?;
+        self.write_ranks(&mut w, &a, item_ids).await?;
+        let changed = self.after_item_change(&mut w, &a).await?;
+        w.commit(Kind::RoadmapAlignment, a.id).await?;
         self.publish(
             actor,
             &changed.alignment,
@@ -318,7 +315,7 @@ impl RoadmapService {
     /// rows first move out of the way (negative ranks), then into place.
     async fn write_ranks(
         &self,
-        txn: &DatabaseTransaction,
+        w: &mut Write,
         a: &roadmap_alignment::Model,
         ids: &[Uuid],
     ) -> ApiResult<()> {
@@ -329,15 +326,19 @@ impl RoadmapService {
             )
             .filter(roadmap_item::Column::OrganizationId.eq(a.organization_id))
             .filter(roadmap_item::Column::AlignmentId.eq(a.id))
-            .exec(txn)
+            .exec(&*w)
             .await?;
         for (i, id) in ids.iter().enumerate() {
             roadmap_item::Entity::update_many()
                 .col_expr(roadmap_item::Column::Rank, Expr::value(i as i32 + 1))
                 .filter(roadmap_item::Column::OrganizationId.eq(a.organization_id))
                 .filter(roadmap_item::Column::Id.eq(*id))
-                .exec(txn)
+                .exec(&*w)
                 .await?;
+            w.record(
+                journal::ChangeKind::Updated,
+                Subject::object(Kind::RoadmapItem, *id),
+            );
         }
         Ok(())
     }

@@ -7,15 +7,14 @@ use entity::{
     roadmap_alignment,
 };
 use sea_orm::{
-    sea_query::Expr, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, Iterable,
-    QueryFilter,
+    sea_query::Expr, ColumnTrait, DatabaseConnection, EntityTrait, Iterable, QueryFilter,
 };
 use uuid::Uuid;
 
 use crate::{
     auth::Actor,
-    db::{begin_write, now},
-    domain::tenant::find_in_org,
+    db::now,
+    domain::{journal::Write, tenant::find_in_org},
     error::{ApiError, ApiResult},
     events::{Event, EventBus},
 };
@@ -96,8 +95,8 @@ impl RoadmapService {
         &self,
         actor: &Actor,
         id: Uuid,
-    ) -> ApiResult<(DatabaseTransaction, roadmap_alignment::Model)> {
-        let txn = begin_write(&self.db).await?;
+    ) -> ApiResult<(Write, roadmap_alignment::Model)> {
+        let w = Write::begin(&self.db, actor).await?;
         roadmap_alignment::Entity::update_many()
             .col_expr(
                 roadmap_alignment::Column::Version,
@@ -105,10 +104,10 @@ impl RoadmapService {
             )
             .filter(roadmap_alignment::Column::OrganizationId.eq(actor.org_id()))
             .filter(roadmap_alignment::Column::Id.eq(id))
-            .exec(&txn)
+            .exec(&w)
             .await?;
-        let a = find_in_org::<roadmap_alignment::Entity, _>(&txn, actor.org_id(), id).await?;
-        Ok((txn, a))
+        let a = find_in_org::<roadmap_alignment::Entity, _>(&w, actor.org_id(), id).await?;
+        Ok((w, a))
     }
 
     pub(super) async fn publish(
@@ -124,7 +123,7 @@ impl RoadmapService {
                 org: a.organization_id,
                 topic: a.id,
                 kind: kind.as_str().to_owned(),
-                actor: Some(actor.user_id()),
+                actor: actor.user_id(),
                 subject,
                 sign_offs_cleared: cleared,
                 at: now(),

@@ -6,8 +6,7 @@ use entity::{
     roadmap_alignment,
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 use tracing::instrument;
 use uuid::Uuid;
@@ -16,8 +15,7 @@ use super::service::{all_disciplines, editable, ChangeKind, Changed, RoadmapServ
 use crate::{
     auth::Actor,
     authz::{self, facts, Action},
-    db::now,
-    domain::text,
+    domain::{kind::Kind, text},
     error::{ApiError, ApiResult},
 };
 
@@ -32,8 +30,8 @@ impl RoadmapService {
         comment: Option<String>,
     ) -> ApiResult<(alignment_signoff::Model, Changed)> {
         let comment = text::bounded(comment.as_deref().unwrap_or(""), "comment", text::TEXT_MAX)?;
-        let (txn, a) = self.lock(actor, id).await?;
-        let facts = facts::alignment(&txn, actor, &a).await?;
+        let (mut w, a) = self.lock(actor, id).await?;
+        let facts = facts::alignment(&w, actor, &a).await?;
         authz::check(actor, Action::SignOffAlignment { alignment: &facts })?;
         match a.status {
             AlignmentStatus::Draft => {
@@ -50,46 +48,47 @@ impl RoadmapService {
             }
             _ => {}
         }
-        let discipline = actor.discipline();
-        let signed = self.sign_offs_of(&txn, &a).await?;
+        let discipline = actor.discipline()?;
+        let signed = self.sign_offs_of(&w, &a).await?;
         if signed.iter().any(|s| s.discipline == discipline) {
             return Err(ApiError::Conflict(format!(
                 "{} has already signed off this session",
                 sea_orm::ActiveEnum::to_value(&discipline)
             )));
         }
-        let signoff = alignment_signoff::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            organization_id: Set(actor.org_id()),
-            alignment_id: Set(a.id),
-            discipline: Set(discipline),
-            user_id: Set(actor.user_id()),
-            signed_at: Set(now()),
-            comment: Set(comment),
-        }
-        .insert(&txn)
-        .await
-        .map_err(|e| match e.sql_err() {
-            // The constraint backs the check above should two sign-offs race.
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                ApiError::Conflict("this discipline has already signed off this session".into())
-            }
-            _ => e.into(),
-        })?;
+        let signoff = w
+            .insert(alignment_signoff::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                organization_id: Set(actor.org_id()),
+                alignment_id: Set(a.id),
+                discipline: Set(discipline),
+                user_id: Set(actor.person()?),
+                signed_at: Set(w.at()),
+                comment: Set(comment),
+            })
+            .await
+            .map_err(|e| match e.sql_err() {
+                // The constraint backs the check above should two sign-offs race.
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+                    ApiError::Conflict("this discipline has already signed off this session".into())
+                }
+                _ => e.into(),
+            })?;
         let all = signed.len() + 1 == all_disciplines().len();
-        let a = roadmap_alignment::ActiveModel {
-            id: Set(a.id),
-            status: Set(if all {
-                AlignmentStatus::Aligned
-            } else {
-                a.status
-            }),
-            updated_at: Set(now()),
-            ..Default::default()
-        }
-        .update(&txn)
-        .await?;
-        txn.commit().await?;
+        let at = w.at();
+        let a = w
+            .update(roadmap_alignment::ActiveModel {
+                id: Set(a.id),
+                status: Set(if all {
+                    AlignmentStatus::Aligned
+                } else {
+                    a.status
+                }),
+                updated_at: Set(at),
+                ..Default::default()
+            })
+            .await?;
+        w.commit(Kind::RoadmapAlignment, a.id).await?;
         self.publish(actor, &a, ChangeKind::SignedOff, Some(signoff.id), false)
             .await;
         Ok((
@@ -110,17 +109,20 @@ impl RoadmapService {
         id: Uuid,
         discipline: Option<Discipline>,
     ) -> ApiResult<Changed> {
-        let (txn, a) = self.lock(actor, id).await?;
+        let (mut w, a) = self.lock(actor, id).await?;
         editable(&a)?;
-        let facts = facts::alignment(&txn, actor, &a).await?;
-        let discipline = discipline.unwrap_or(actor.discipline());
+        let facts = facts::alignment(&w, actor, &a).await?;
+        let discipline = match discipline {
+            Some(d) => d,
+            None => actor.discipline()?,
+        };
         let signoff = self
-            .sign_offs_of(&txn, &a)
+            .sign_offs_of(&w, &a)
             .await?
             .into_iter()
             .find(|s| s.discipline == discipline)
             .ok_or(ApiError::NotFound)?;
-        let own = signoff.user_id == actor.user_id();
+        let own = Some(signoff.user_id) == actor.user_id();
         authz::check(
             actor,
             Action::WithdrawSignOff {
@@ -128,18 +130,17 @@ impl RoadmapService {
                 own,
             },
         )?;
-        alignment_signoff::Entity::delete_by_id(signoff.id)
-            .exec(&txn)
+        w.delete::<alignment_signoff::Entity>(&signoff).await?;
+        let at = w.at();
+        let a = w
+            .update(roadmap_alignment::ActiveModel {
+                id: Set(a.id),
+                status: Set(AlignmentStatus::InSession),
+                updated_at: Set(at),
+                ..Default::default()
+            })
             .await?;
-        let a = roadmap_alignment::ActiveModel {
-            id: Set(a.id),
-            status: Set(AlignmentStatus::InSession),
-            updated_at: Set(now()),
-            ..Default::default()
-        }
-        .update(&txn)
-        .await?;
-        txn.commit().await?;
+        w.commit(Kind::RoadmapAlignment, a.id).await?;
         self.publish(
             actor,
             &a,

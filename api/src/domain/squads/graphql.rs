@@ -289,7 +289,7 @@ impl SquadQuery {
         filter: Option<SquadFilter>,
         order_by: Option<SquadOrder>,
     ) -> ApiResult<Conn<Squad>> {
-        let actor = ctx.actor().await?;
+        let actor = &ctx.actor().await?;
         let filter: SquadFilterArgs = filter.unwrap_or_default().try_into()?;
         let order = order_by.unwrap_or_default();
         let page = ctx
@@ -387,7 +387,7 @@ impl SquadMutation {
             .services()
             .squads
             .create(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 NewSquad {
                     team_id,
                     name: input.name,
@@ -412,7 +412,7 @@ impl SquadMutation {
             .services()
             .squads
             .update(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 id,
                 SquadChanges {
                     expected_version: input.expected_version,
@@ -441,7 +441,7 @@ impl SquadMutation {
             .services()
             .squads
             .add_member(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 NewSquadMember {
                     squad_id,
                     user_id,
@@ -467,7 +467,7 @@ impl SquadMutation {
         let squad = ctx
             .services()
             .squads
-            .remove_member(ctx.actor().await?, squad_id, user_id)
+            .remove_member(&ctx.actor().await?, squad_id, user_id)
             .await?;
         Ok(RemoveSquadMemberPayload {
             squad: Squad(squad),

@@ -4,7 +4,6 @@ use entity::{
 };
 use sea_orm::{
     sea_query::{Expr, ExprTrait, LikeExpr},
-    ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Select,
 };
@@ -14,9 +13,10 @@ use uuid::Uuid;
 use crate::{
     auth::Actor,
     authz::{self, facts, Action},
-    db::{begin_write, now},
     domain::{
-        tenant::{find_in_org, lock_in_org, save_versioned},
+        journal::Write,
+        kind::Kind,
+        tenant::{find_in_org, lock_in_org},
         text,
     },
     error::{ApiError, ApiResult, DbResultExt},
@@ -114,9 +114,9 @@ impl SquadService {
     #[instrument(skip_all, fields(org.id = %actor.org_id(), team.id = %input.team_id))]
     pub async fn create(&self, actor: &Actor, input: NewSquad) -> ApiResult<squad::Model> {
         // The home team stays as checked (not archived) until the squad is in it.
-        let txn = begin_write(&self.db).await?;
-        let team = lock_in_org::<team::Entity, _>(&txn, actor.org_id(), input.team_id).await?;
-        let facts = facts::team(&txn, actor, team.id).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let team = lock_in_org::<team::Entity, _>(&w, actor.org_id(), input.team_id).await?;
+        let facts = facts::team(&w, actor, team.id).await?;
         authz::check(actor, Action::CreateSquad { team: &facts })?;
         if team.archived_at.is_some() {
             return Err(ApiError::bad_input("teamId", "the team is archived"));
@@ -132,24 +132,24 @@ impl SquadService {
             "customerJourney",
             text::TEXT_MAX,
         )?;
-        let now = now();
-        let squad = squad::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            organization_id: Set(actor.org_id()),
-            team_id: Set(team.id),
-            name_key: Set(text::fold(&name)),
-            name: Set(name),
-            mission: Set(mission),
-            customer_journey: Set(journey),
-            status: Set(SquadStatus::Pilot),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-        }
-        .insert(&txn)
-        .await
-        .on_unique("squad_org_name_key", "name", NAME_TAKEN)?;
-        txn.commit().await?;
+        let now = w.at();
+        let squad = w
+            .insert(squad::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                organization_id: Set(actor.org_id()),
+                team_id: Set(team.id),
+                name_key: Set(text::fold(&name)),
+                name: Set(name),
+                mission: Set(mission),
+                customer_journey: Set(journey),
+                status: Set(SquadStatus::Pilot),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+            })
+            .await
+            .on_unique("squad_org_name_key", "name", NAME_TAKEN)?;
+        w.commit(Kind::Squad, squad.id).await?;
         tracing::info!(squad.id = %squad.id, "squad created");
         Ok(squad)
     }
@@ -163,9 +163,9 @@ impl SquadService {
         id: Uuid,
         input: SquadChanges,
     ) -> ApiResult<squad::Model> {
-        let txn = begin_write(&self.db).await?;
-        let squad = find_in_org::<squad::Entity, _>(&txn, actor.org_id(), id).await?;
-        let facts = facts::squad(&txn, actor, &squad).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let squad = find_in_org::<squad::Entity, _>(&w, actor.org_id(), id).await?;
+        let facts = facts::squad(&w, actor, &squad).await?;
         authz::check(actor, Action::UpdateSquad { squad: &facts })?;
         let mut changes = <squad::ActiveModel as Default>::default();
         if let Some(name) = &input.name {
@@ -192,11 +192,11 @@ impl SquadService {
             }
             changes.status = Set(status);
         }
-        let done =
-            save_versioned::<squad::Entity, _>(&txn, &squad, input.expected_version, changes)
-                .await
-                .on_unique("squad_org_name_key", "name", NAME_TAKEN)?;
-        txn.commit().await?;
+        let done = w
+            .save::<squad::Entity>(&squad, input.expected_version, changes)
+            .await
+            .on_unique("squad_org_name_key", "name", NAME_TAKEN)?;
+        w.commit(Kind::Squad, done.id).await?;
         Ok(done)
     }
 
@@ -208,10 +208,10 @@ impl SquadService {
         actor: &Actor,
         input: NewSquadMember,
     ) -> ApiResult<(squad::Model, squad_membership::Model)> {
-        let txn = begin_write(&self.db).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
         // The squad stays unarchived, and the member active, until the membership is in.
-        let squad = lock_in_org::<squad::Entity, _>(&txn, actor.org_id(), input.squad_id).await?;
-        let facts = facts::squad(&txn, actor, &squad).await?;
+        let squad = lock_in_org::<squad::Entity, _>(&w, actor.org_id(), input.squad_id).await?;
+        let facts = facts::squad(&w, actor, &squad).await?;
         authz::check(actor, Action::ManageSquadMembers { squad: &facts })?;
         if input
             .allocation_percent
@@ -227,7 +227,7 @@ impl SquadService {
         }
         // Locking the user's row also serialises allocation changes per user, so two
         // parallel additions cannot both see room for themselves.
-        let member = lock_in_org::<user::Entity, _>(&txn, actor.org_id(), input.user_id).await?;
+        let member = lock_in_org::<user::Entity, _>(&w, actor.org_id(), input.user_id).await?;
         if member.deactivated_at.is_some() {
             return Err(ApiError::bad_input("userId", "the user is deactivated"));
         }
@@ -238,14 +238,14 @@ impl SquadService {
             .filter(squad_membership::Column::UserId.eq(member.id))
             .filter(squad_membership::Column::SquadId.ne(squad.id))
             .into_tuple()
-            .one(&txn)
+            .one(&w)
             .await?;
         let elsewhere = elsewhere.unwrap_or(0) as i32;
         let existing = squad_membership::Entity::find()
             .filter(squad_membership::Column::OrganizationId.eq(actor.org_id()))
             .filter(squad_membership::Column::SquadId.eq(squad.id))
             .filter(squad_membership::Column::UserId.eq(member.id))
-            .one(&txn)
+            .one(&w)
             .await?;
         // Without an allocation, a member keeps theirs; a new one gets what is left.
         let allocation = input
@@ -264,8 +264,7 @@ impl SquadService {
         }
         let membership = match existing {
             Some(m) => {
-                save_versioned::<squad_membership::Entity, _>(
-                    &txn,
+                w.save::<squad_membership::Entity>(
                     &m,
                     None,
                     squad_membership::ActiveModel {
@@ -277,8 +276,8 @@ impl SquadService {
                 .await?
             }
             None => {
-                let now = now();
-                squad_membership::ActiveModel {
+                let now = w.at();
+                w.insert(squad_membership::ActiveModel {
                     id: Set(Uuid::now_v7()),
                     organization_id: Set(actor.org_id()),
                     squad_id: Set(squad.id),
@@ -288,12 +287,11 @@ impl SquadService {
                     created_at: Set(now),
                     updated_at: Set(now),
                     version: Set(1),
-                }
-                .insert(&txn)
+                })
                 .await?
             }
         };
-        txn.commit().await?;
+        w.commit(Kind::Squad, squad.id).await?;
         Ok((squad, membership))
     }
 
@@ -305,20 +303,22 @@ impl SquadService {
         squad_id: Uuid,
         user_id: Uuid,
     ) -> ApiResult<squad::Model> {
-        let txn = begin_write(&self.db).await?;
-        let squad = find_in_org::<squad::Entity, _>(&txn, actor.org_id(), squad_id).await?;
-        let facts = facts::squad(&txn, actor, &squad).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let squad = find_in_org::<squad::Entity, _>(&w, actor.org_id(), squad_id).await?;
+        let facts = facts::squad(&w, actor, &squad).await?;
         authz::check(actor, Action::ManageSquadMembers { squad: &facts })?;
-        let done = squad_membership::Entity::delete_many()
-            .filter(squad_membership::Column::OrganizationId.eq(actor.org_id()))
-            .filter(squad_membership::Column::SquadId.eq(squad_id))
-            .filter(squad_membership::Column::UserId.eq(user_id))
-            .exec(&txn)
+        let gone = w
+            .delete_found(
+                squad_membership::Entity::find()
+                    .filter(squad_membership::Column::OrganizationId.eq(actor.org_id()))
+                    .filter(squad_membership::Column::SquadId.eq(squad_id))
+                    .filter(squad_membership::Column::UserId.eq(user_id)),
+            )
             .await?;
-        if done.rows_affected == 0 {
+        if gone.is_none() {
             return Err(ApiError::NotFound);
         }
-        txn.commit().await?;
+        w.commit(Kind::Squad, squad.id).await?;
         Ok(squad)
     }
 

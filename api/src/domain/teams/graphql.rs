@@ -228,7 +228,7 @@ impl TeamQuery {
         filter: Option<TeamFilter>,
         order_by: Option<TeamOrder>,
     ) -> ApiResult<Conn<Team>> {
-        let actor = ctx.actor().await?;
+        let actor = &ctx.actor().await?;
         let filter: TeamFilterArgs = filter.unwrap_or_default().into();
         let order = order_by.unwrap_or_default();
         let page = ctx
@@ -328,7 +328,7 @@ impl TeamMutation {
             .services()
             .teams
             .create(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 NewTeam {
                     name: input.name,
                     description: input.description,
@@ -350,7 +350,7 @@ impl TeamMutation {
             .services()
             .teams
             .update(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 id,
                 TeamChanges {
                     expected_version: input.expected_version,
@@ -370,7 +370,11 @@ impl TeamMutation {
         input: ArchiveTeamInput,
     ) -> ApiResult<ArchiveTeamPayload> {
         let id = ids::decode(&input.id, Kind::Team, "id")?;
-        let team = ctx.services().teams.archive(ctx.actor().await?, id).await?;
+        let team = ctx
+            .services()
+            .teams
+            .archive(&ctx.actor().await?, id)
+            .await?;
         Ok(ArchiveTeamPayload { team: Team(team) })
     }
 
@@ -386,7 +390,7 @@ impl TeamMutation {
         let (team, membership) = ctx
             .services()
             .teams
-            .add_member(ctx.actor().await?, team_id, user_id, role)
+            .add_member(&ctx.actor().await?, team_id, user_id, role)
             .await?;
         Ok(AddTeamMemberPayload {
             team: Team(team),
@@ -405,7 +409,7 @@ impl TeamMutation {
         let team = ctx
             .services()
             .teams
-            .remove_member(ctx.actor().await?, team_id, user_id)
+            .remove_member(&ctx.actor().await?, team_id, user_id)
             .await?;
         Ok(RemoveTeamMemberPayload { team: Team(team) })
     }

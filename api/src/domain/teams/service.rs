@@ -1,7 +1,6 @@
 use entity::{enums::MemberRole, team, team_membership, user};
 use sea_orm::{
     sea_query::{Expr, ExprTrait, LikeExpr},
-    ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Select,
 };
@@ -11,9 +10,10 @@ use uuid::Uuid;
 use crate::{
     auth::Actor,
     authz::{self, facts, Action},
-    db::{begin_write, now},
     domain::{
-        tenant::{find_in_org, lock_in_org, save_versioned},
+        journal::Write,
+        kind::Kind,
+        tenant::{find_in_org, lock_in_org},
         text,
     },
     error::{ApiError, ApiResult, DbResultExt},
@@ -109,22 +109,24 @@ impl TeamService {
             text::TEXT_MAX,
         )?;
         let debt = allocation(input.tech_debt_allocation_percent.unwrap_or(0))?;
-        let now = now();
-        let team = team::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            organization_id: Set(actor.org_id()),
-            name_key: Set(text::fold(&name)),
-            name: Set(name),
-            description: Set(description),
-            tech_debt_allocation_percent: Set(debt),
-            archived_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-        }
-        .insert(&self.db)
-        .await
-        .on_unique("team_org_name_key", "name", NAME_TAKEN)?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let now = w.at();
+        let team = w
+            .insert(team::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                organization_id: Set(actor.org_id()),
+                name_key: Set(text::fold(&name)),
+                name: Set(name),
+                description: Set(description),
+                tech_debt_allocation_percent: Set(debt),
+                archived_at: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+            })
+            .await
+            .on_unique("team_org_name_key", "name", NAME_TAKEN)?;
+        w.commit(Kind::Team, team.id).await?;
         tracing::info!(team.id = %team.id, "team created");
         Ok(team)
     }
@@ -137,9 +139,9 @@ impl TeamService {
         id: Uuid,
         input: TeamChanges,
     ) -> ApiResult<team::Model> {
-        let txn = begin_write(&self.db).await?;
-        let team = find_in_org::<team::Entity, _>(&txn, actor.org_id(), id).await?;
-        let facts = facts::team(&txn, actor, id).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let team = find_in_org::<team::Entity, _>(&w, actor.org_id(), id).await?;
+        let facts = facts::team(&w, actor, id).await?;
         authz::check(actor, Action::UpdateTeam { team: &facts })?;
         let mut changes = <team::ActiveModel as Default>::default();
         if let Some(name) = &input.name {
@@ -153,10 +155,11 @@ impl TeamService {
         if let Some(p) = input.tech_debt_allocation_percent {
             changes.tech_debt_allocation_percent = Set(allocation(p)?);
         }
-        let done = save_versioned::<team::Entity, _>(&txn, &team, input.expected_version, changes)
+        let done = w
+            .save::<team::Entity>(&team, input.expected_version, changes)
             .await
             .on_unique("team_org_name_key", "name", NAME_TAKEN)?;
-        txn.commit().await?;
+        w.commit(Kind::Team, done.id).await?;
         Ok(done)
     }
 
@@ -166,22 +169,22 @@ impl TeamService {
         authz::check(actor, Action::ArchiveTeam)?;
         // Taken under the team's lock, so a squad created in the team while it was
         // being archived has an earlier `createdAt` than the team's `archivedAt`.
-        let txn = begin_write(&self.db).await?;
-        let team = lock_in_org::<team::Entity, _>(&txn, actor.org_id(), id).await?;
-        if team.archived_at.is_some() {
-            return Ok(team);
+        let mut w = Write::begin(&self.db, actor).await?;
+        let mut team = lock_in_org::<team::Entity, _>(&w, actor.org_id(), id).await?;
+        if team.archived_at.is_none() {
+            let archived_at = w.at();
+            team = w
+                .save::<team::Entity>(
+                    &team,
+                    None,
+                    team::ActiveModel {
+                        archived_at: Set(Some(archived_at)),
+                        ..Default::default()
+                    },
+                )
+                .await?;
         }
-        let team = save_versioned::<team::Entity, _>(
-            &txn,
-            &team,
-            None,
-            team::ActiveModel {
-                archived_at: Set(Some(now())),
-                ..Default::default()
-            },
-        )
-        .await?;
-        txn.commit().await?;
+        w.commit(Kind::Team, team.id).await?;
         Ok(team)
     }
 
@@ -194,12 +197,12 @@ impl TeamService {
         user_id: Uuid,
         role: MemberRole,
     ) -> ApiResult<(team::Model, team_membership::Model)> {
-        let txn = begin_write(&self.db).await?;
-        let team = find_in_org::<team::Entity, _>(&txn, actor.org_id(), team_id).await?;
-        let facts = facts::team(&txn, actor, team_id).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let team = find_in_org::<team::Entity, _>(&w, actor.org_id(), team_id).await?;
+        let facts = facts::team(&w, actor, team_id).await?;
         authz::check(actor, Action::ManageTeamMembers { team: &facts })?;
         // The user stays active until the membership is in.
-        let user = lock_in_org::<user::Entity, _>(&txn, actor.org_id(), user_id).await?;
+        let user = lock_in_org::<user::Entity, _>(&w, actor.org_id(), user_id).await?;
         if user.deactivated_at.is_some() {
             return Err(ApiError::bad_input("userId", "the user is deactivated"));
         }
@@ -207,13 +210,12 @@ impl TeamService {
             .filter(team_membership::Column::OrganizationId.eq(actor.org_id()))
             .filter(team_membership::Column::TeamId.eq(team_id))
             .filter(team_membership::Column::UserId.eq(user_id))
-            .one(&txn)
+            .one(&w)
             .await?;
         let membership = match existing {
             Some(m) if m.role == role => m,
             Some(m) => {
-                save_versioned::<team_membership::Entity, _>(
-                    &txn,
+                w.save::<team_membership::Entity>(
                     &m,
                     None,
                     team_membership::ActiveModel {
@@ -224,8 +226,8 @@ impl TeamService {
                 .await?
             }
             None => {
-                let now = now();
-                team_membership::ActiveModel {
+                let now = w.at();
+                w.insert(team_membership::ActiveModel {
                     id: Set(Uuid::now_v7()),
                     organization_id: Set(actor.org_id()),
                     team_id: Set(team_id),
@@ -234,8 +236,7 @@ impl TeamService {
                     created_at: Set(now),
                     updated_at: Set(now),
                     version: Set(1),
-                }
-                .insert(&txn)
+                })
                 .await
                 .map_err(|e| match e.sql_err() {
                     Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => ApiError::Conflict(
@@ -245,7 +246,7 @@ impl TeamService {
                 })?
             }
         };
-        txn.commit().await?;
+        w.commit(Kind::Team, team.id).await?;
         Ok((team, membership))
     }
 
@@ -257,20 +258,22 @@ impl TeamService {
         team_id: Uuid,
         user_id: Uuid,
     ) -> ApiResult<team::Model> {
-        let txn = begin_write(&self.db).await?;
-        let team = find_in_org::<team::Entity, _>(&txn, actor.org_id(), team_id).await?;
-        let facts = facts::team(&txn, actor, team_id).await?;
+        let mut w = Write::begin(&self.db, actor).await?;
+        let team = find_in_org::<team::Entity, _>(&w, actor.org_id(), team_id).await?;
+        let facts = facts::team(&w, actor, team_id).await?;
         authz::check(actor, Action::ManageTeamMembers { team: &facts })?;
-        let done = team_membership::Entity::delete_many()
-            .filter(team_membership::Column::OrganizationId.eq(actor.org_id()))
-            .filter(team_membership::Column::TeamId.eq(team_id))
-            .filter(team_membership::Column::UserId.eq(user_id))
-            .exec(&txn)
+        let gone = w
+            .delete_found(
+                team_membership::Entity::find()
+                    .filter(team_membership::Column::OrganizationId.eq(actor.org_id()))
+                    .filter(team_membership::Column::TeamId.eq(team_id))
+                    .filter(team_membership::Column::UserId.eq(user_id)),
+            )
             .await?;
-        if done.rows_affected == 0 {
+        if gone.is_none() {
             return Err(ApiError::NotFound);
         }
-        txn.commit().await?;
+        w.commit(Kind::Team, team.id).await?;
         Ok(team)
     }
 

@@ -117,7 +117,7 @@ impl DependencyQuery {
             .services()
             .planning
             .list_dependencies(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 &filter,
                 &page_args(first, after, last, before),
             )
@@ -175,7 +175,7 @@ impl DependencyMutation {
             .services()
             .planning
             .create_dependency(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 NewDependency {
                     from_squad_id: ids::decode(&input.from_squad_id, Kind::Squad, "fromSquadId")?,
                     to_squad_id: ids::decode(&input.to_squad_id, Kind::Squad, "toSquadId")?,
@@ -206,7 +206,7 @@ impl DependencyMutation {
             .services()
             .planning
             .update_dependency(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 id,
                 DependencyChanges {
                     expected_version: input.expected_version,

@@ -143,7 +143,7 @@ impl InitiativeQuery {
             .services()
             .planning
             .list_initiatives(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 &filter,
                 &page_args(first, after, last, before),
             )
@@ -220,7 +220,7 @@ impl InitiativeMutation {
             .services()
             .planning
             .create_initiative(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 NewInitiative {
                     squad_id,
                     title: input.title,
@@ -248,7 +248,7 @@ impl InitiativeMutation {
             .services()
             .planning
             .update_initiative(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 id,
                 InitiativeChanges {
                     expected_version: input.expected_version,
@@ -276,7 +276,7 @@ impl InitiativeMutation {
         let (i, o) = ctx
             .services()
             .planning
-            .link(ctx.actor().await?, initiative_id, outcome_id)
+            .link(&ctx.actor().await?, initiative_id, outcome_id)
             .await?;
         Ok(InitiativeOutcomePayload {
             initiative: Initiative(i),
@@ -295,7 +295,7 @@ impl InitiativeMutation {
         let (i, o) = ctx
             .services()
             .planning
-            .unlink(ctx.actor().await?, initiative_id, outcome_id)
+            .unlink(&ctx.actor().await?, initiative_id, outcome_id)
             .await?;
         Ok(InitiativeOutcomePayload {
             initiative: Initiative(i),

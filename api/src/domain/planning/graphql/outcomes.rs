@@ -169,7 +169,7 @@ impl OutcomeQuery {
             .services()
             .planning
             .list_outcomes(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 &filter,
                 &page_args(first, after, last, before),
             )
@@ -240,7 +240,7 @@ impl OutcomeMutation {
             .services()
             .planning
             .create_outcome(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 NewOutcome {
                     scope: Scope::one_of(team, squad, "teamId")?,
                     quarter: input.quarter.0,
@@ -267,7 +267,7 @@ impl OutcomeMutation {
             .services()
             .planning
             .update_outcome(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 id,
                 OutcomeChanges {
                     expected_version: input.expected_version,
@@ -294,7 +294,7 @@ impl OutcomeMutation {
             .services()
             .planning
             .set_outcome_status(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 id,
                 input.status.into(),
                 input.expected_version,

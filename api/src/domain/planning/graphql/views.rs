@@ -99,7 +99,7 @@ pub async fn quarter_plan(
     let plan = ctx
         .services()
         .planning
-        .quarter_plan(ctx.actor().await?, team.id, quarter.0)
+        .quarter_plan(&ctx.actor().await?, team.id, quarter.0)
         .await?;
     Ok(QuarterPlan(plan))
 }
@@ -114,7 +114,7 @@ pub async fn weekly_sync(
     let sync = ctx
         .services()
         .planning
-        .weekly_sync(ctx.actor().await?, team.id, day)
+        .weekly_sync(&ctx.actor().await?, team.id, day)
         .await?;
     Ok(WeeklySync(sync))
 }

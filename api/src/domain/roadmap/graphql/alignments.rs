@@ -131,7 +131,7 @@ impl RoadmapAlignment {
         let c = ctx
             .services()
             .roadmap
-            .capacity(ctx.actor().await?, &self.0)
+            .capacity(&ctx.actor().await?, &self.0)
             .await?;
         Ok(c.into_iter()
             .map(|c| SquadCapacity(c, self.0.organization_id))
@@ -142,7 +142,7 @@ impl RoadmapAlignment {
     async fn summary(&self, ctx: &Context<'_>) -> ApiResult<String> {
         ctx.services()
             .roadmap
-            .summary(ctx.actor().await?, &self.0)
+            .summary(&ctx.actor().await?, &self.0)
             .await
     }
     async fn created_at(&self) -> DateTime<Utc> {
@@ -213,7 +213,7 @@ impl RoadmapQuery {
             .services()
             .roadmap
             .list(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 &filter,
                 &page_args(first, after, last, before),
             )
@@ -291,7 +291,7 @@ impl RoadmapAlignmentMutation {
             .services()
             .roadmap
             .create(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 NewAlignment {
                     quarter: input.quarter.0,
                     title: input.title,
@@ -317,7 +317,7 @@ impl RoadmapAlignmentMutation {
             .services()
             .roadmap
             .update(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 id,
                 AlignmentChanges {
                     expected_version: input.expected_version,
@@ -344,7 +344,7 @@ impl RoadmapAlignmentMutation {
         let a = ctx
             .services()
             .roadmap
-            .add_participant(ctx.actor().await?, id, user_id)
+            .add_participant(&ctx.actor().await?, id, user_id)
             .await?;
         Ok(RoadmapAlignmentPayload {
             roadmap_alignment: RoadmapAlignment(a),
@@ -362,7 +362,7 @@ impl RoadmapAlignmentMutation {
         let a = ctx
             .services()
             .roadmap
-            .remove_participant(ctx.actor().await?, id, user_id)
+            .remove_participant(&ctx.actor().await?, id, user_id)
             .await?;
         Ok(RoadmapAlignmentPayload {
             roadmap_alignment: RoadmapAlignment(a),
@@ -376,7 +376,11 @@ impl RoadmapAlignmentMutation {
         input: AlignmentIdInput,
     ) -> ApiResult<RoadmapAlignmentPayload> {
         let id = alignment_id(&input.id, "id")?;
-        let a = ctx.services().roadmap.start(ctx.actor().await?, id).await?;
+        let a = ctx
+            .services()
+            .roadmap
+            .start(&ctx.actor().await?, id)
+            .await?;
         Ok(RoadmapAlignmentPayload {
             roadmap_alignment: RoadmapAlignment(a),
         })
@@ -389,7 +393,11 @@ impl RoadmapAlignmentMutation {
         input: AlignmentIdInput,
     ) -> ApiResult<RoadmapAlignmentPayload> {
         let id = alignment_id(&input.id, "id")?;
-        let a = ctx.services().roadmap.close(ctx.actor().await?, id).await?;
+        let a = ctx
+            .services()
+            .roadmap
+            .close(&ctx.actor().await?, id)
+            .await?;
         Ok(RoadmapAlignmentPayload {
             roadmap_alignment: RoadmapAlignment(a),
         })

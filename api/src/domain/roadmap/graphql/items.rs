@@ -175,7 +175,7 @@ impl RoadmapItemMutation {
             .services()
             .roadmap
             .add_item(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 NewItem {
                     alignment_id: alignment_id(&input.roadmap_alignment_id, "roadmapAlignmentId")?,
                     initiative_id: ids::decode(
@@ -205,7 +205,7 @@ impl RoadmapItemMutation {
             .services()
             .roadmap
             .update_item(
-                ctx.actor().await?,
+                &ctx.actor().await?,
                 id,
                 ItemChanges {
                     expected_version: input.expected_version,
@@ -229,7 +229,7 @@ impl RoadmapItemMutation {
         let changed = ctx
             .services()
             .roadmap
-            .remove_item(ctx.actor().await?, id)
+            .remove_item(&ctx.actor().await?, id)
             .await?;
         Ok(RoadmapChangePayload::new(changed, None))
     }
@@ -250,7 +250,7 @@ impl RoadmapItemMutation {
         let changed = ctx
             .services()
             .roadmap
-            .rank_items(ctx.actor().await?, id, &item_ids)
+            .rank_items(&ctx.actor().await?, id, &item_ids)
             .await?;
         Ok(RoadmapChangePayload::new(changed, None))
     }

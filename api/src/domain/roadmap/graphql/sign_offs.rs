@@ -69,7 +69,7 @@ impl RoadmapSignOffMutation {
         let (signoff, changed) = ctx
             .services()
             .roadmap
-            .sign_off(ctx.actor().await?, id, input.comment)
+            .sign_off(&ctx.actor().await?, id, input.comment)
             .await?;
         Ok(SignOffRoadmapAlignmentPayload {
             roadmap_alignment: RoadmapAlignment(changed.alignment),
@@ -87,7 +87,7 @@ impl RoadmapSignOffMutation {
         let changed = ctx
             .services()
             .roadmap
-            .withdraw_sign_off(ctx.actor().await?, id, input.discipline.map(Into::into))
+            .withdraw_sign_off(&ctx.actor().await?, id, input.discipline.map(Into::into))
             .await?;
         Ok(RoadmapAlignmentPayload {
             roadmap_alignment: RoadmapAlignment(changed.alignment),

@@ -58,7 +58,7 @@ impl RoadmapAlignmentEvent {
     async fn roadmap_alignment(&self, ctx: &Context<'_>) -> ApiResult<RoadmapAlignment> {
         ctx.services()
             .roadmap
-            .get(ctx.actor().await?, self.0.topic)
+            .get(&ctx.actor().await?, self.0.topic)
             .await
             .map(RoadmapAlignment)
     }
@@ -100,7 +100,7 @@ impl RoadmapSubscription {
         ctx: &Context<'_>,
         id: ID,
     ) -> Result<impl Stream<Item = RoadmapAlignmentEvent>, ApiError> {
-        let actor = ctx.actor().await?;
+        let actor = &ctx.actor().await?;
         let alignment_id = alignment_id(&id, "id")?;
         // Subscribe first, then check: no event between the check and the subscription
         // is lost. Another organisation's session is NOT_FOUND, and nothing is sent.

@@ -1,0 +1,338 @@
+//! Every write goes through a [`Write`]: a write transaction that journals what it
+//! changes. On commit it appends, in the same transaction as the change itself,
+//!
+//! - one `change_log` entry per object created, updated or deleted (and per relation
+//!   added, changed or removed), which `changes(since:)` serves to integrations;
+//! - one `audit_event` per object the mutation was about, naming the caller (a user or
+//!   an API token), the mutation and the request.
+//!
+//! So a change and its journal commit or roll back together: an integration never reads
+//! a change that did not happen, nor misses one that did.
+
+use std::collections::HashSet;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use entity::{audit_event, change_log};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, DbBackend, DbErr, EntityTrait, ExecResult, IntoActiveModel, QueryFilter,
+    QueryResult, Select, Statement, TryIntoModel,
+};
+use uuid::Uuid;
+
+use crate::{
+    auth::Actor,
+    db::{begin_write, now},
+    domain::{
+        kind::Kind,
+        tenant::{save_versioned, TenantTable, VersionedTable},
+    },
+    error::ApiResult,
+};
+
+/// What happened to a subject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChangeKind {
+    Created,
+    Updated,
+    Deleted,
+}
+
+impl ChangeKind {
+    /// As stored and served: `CREATED`, `UPDATED`, `DELETED`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Created => "CREATED",
+            ChangeKind::Updated => "UPDATED",
+            ChangeKind::Deleted => "DELETED",
+        }
+    }
+
+    /// The kind stored as `s`.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            ChangeKind::Created,
+            ChangeKind::Updated,
+            ChangeKind::Deleted,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// What a change is about: an object with a global id, or a relation between two
+/// objects that has none of its own (a KPI's owner, an initiative's outcome).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Subject {
+    Object(Kind, Uuid),
+    Relation {
+        /// The relation's name in the change log, e.g. `"KpiOwner"`.
+        name: &'static str,
+        from: (Kind, Uuid),
+        to: (Kind, Uuid),
+    },
+}
+
+impl Subject {
+    /// The object `id` of `kind`.
+    pub fn object(kind: Kind, id: Uuid) -> Self {
+        Subject::Object(kind, id)
+    }
+
+    /// The relation `name` from one object to another.
+    pub fn relation(name: &'static str, from: (Kind, Uuid), to: (Kind, Uuid)) -> Self {
+        Subject::Relation { name, from, to }
+    }
+}
+
+/// A write transaction that journals its changes (see the module's documentation).
+///
+/// It is a connection like the transaction it wraps: pass `&write` wherever a
+/// `ConnectionTrait` is taken. Dropping it without [`Write::commit`] rolls back.
+pub struct Write {
+    txn: DatabaseTransaction,
+    org: Uuid,
+    user: Option<Uuid>,
+    token: Option<Uuid>,
+    request_id: Option<String>,
+    operation: String,
+    at: DateTime<Utc>,
+    changes: Vec<(ChangeKind, Subject)>,
+}
+
+impl Write {
+    /// Begins a write on behalf of `actor` ([`begin_write`]).
+    pub async fn begin(db: &DatabaseConnection, actor: &Actor) -> ApiResult<Self> {
+        let origin = actor.origin();
+        Ok(Self {
+            txn: begin_write(db).await?,
+            org: actor.org_id(),
+            user: actor.user_id(),
+            token: actor.token_id(),
+            request_id: origin.request_id.as_deref().map(str::to_owned),
+            // A write outside any GraphQL operation (a test, a command) still says so.
+            operation: origin.operation.as_deref().unwrap_or("internal").to_owned(),
+            at: now(),
+            changes: Vec::new(),
+        })
+    }
+
+    /// When this write happens: one instant for every row and entry it writes.
+    pub fn at(&self) -> DateTime<Utc> {
+        self.at
+    }
+
+    /// Records that `subject` changed in this write.
+    pub fn record(&mut self, kind: ChangeKind, subject: Subject) {
+        self.changes.push((kind, subject));
+    }
+
+    /// Inserts a row and records it as created.
+    pub async fn insert<E, A>(&mut self, row: A) -> Result<E::Model, DbErr>
+    where
+        E: TenantTable,
+        E::Model: IntoActiveModel<A>,
+        A: ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
+    {
+        let model = row.insert(&self.txn).await?;
+        self.record(ChangeKind::Created, E::subject(&model));
+        Ok(model)
+    }
+
+    /// Inserts fully set rows in one statement (per [`ROWS_PER_INSERT`]) and records
+    /// each as created.
+    pub async fn insert_many<E, A>(&mut self, rows: Vec<A>) -> ApiResult<()>
+    where
+        E: TenantTable,
+        A: ActiveModelTrait<Entity = E> + TryIntoModel<E::Model> + Clone + Send,
+    {
+        for row in &rows {
+            let model = row.clone().try_into_model()?;
+            self.record(ChangeKind::Created, E::subject(&model));
+        }
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            E::insert_many(chunk.to_vec())
+                .exec_without_returning(&self.txn)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Updates a row by its primary key (without a version check) and records it as
+    /// updated.
+    pub async fn update<E, A>(&mut self, row: A) -> Result<E::Model, DbErr>
+    where
+        E: TenantTable,
+        E::Model: IntoActiveModel<A>,
+        A: ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
+    {
+        let model = row.update(&self.txn).await?;
+        self.record(ChangeKind::Updated, E::subject(&model));
+        Ok(model)
+    }
+
+    /// [`save_versioned`], recording the row as updated.
+    pub async fn save<E>(
+        &mut self,
+        current: &E::Model,
+        expected_version: Option<i32>,
+        changes: E::ActiveModel,
+    ) -> ApiResult<E::Model>
+    where
+        E: VersionedTable,
+        E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    {
+        let saved = save_versioned::<E, _>(&self.txn, current, expected_version, changes).await?;
+        self.record(ChangeKind::Updated, E::subject(&saved));
+        Ok(saved)
+    }
+
+    /// Deletes a row of this organisation and records it as deleted. `false` when the
+    /// row was already gone (a concurrent delete won): nothing is recorded then.
+    pub async fn delete<E: TenantTable>(&mut self, row: &E::Model) -> ApiResult<bool> {
+        let done = E::delete_many()
+            .filter(E::ORG.eq(self.org))
+            .filter(E::ID.eq(E::id_of(row)))
+            .exec(&self.txn)
+            .await?;
+        if done.rows_affected == 0 {
+            return Ok(false);
+        }
+        self.record(ChangeKind::Deleted, E::subject(row));
+        Ok(true)
+    }
+
+    /// Deletes the row `query` finds, if any, and records it as deleted; `None` when
+    /// there was none (or a concurrent delete won).
+    pub async fn delete_found<E: TenantTable>(
+        &mut self,
+        query: Select<E>,
+    ) -> ApiResult<Option<E::Model>> {
+        let Some(row) = query.one(&self.txn).await? else {
+            return Ok(None);
+        };
+        Ok(self.delete::<E>(&row).await?.then_some(row))
+    }
+
+    /// Commits the change with its journal: the change log entries, and one audit event
+    /// naming the object `kind`/`id` the mutation was about.
+    pub async fn commit(self, kind: Kind, id: Uuid) -> ApiResult<()> {
+        self.commit_for([(kind, id)]).await
+    }
+
+    /// Commits the change with its journal, and one audit event per object the mutation
+    /// was about (a bulk upsert names each item).
+    pub async fn commit_for(
+        mut self,
+        about: impl IntoIterator<Item = (Kind, Uuid)>,
+    ) -> ApiResult<()> {
+        self.flush_changes().await?;
+        let events: Vec<audit_event::ActiveModel> = about
+            .into_iter()
+            .map(|(kind, id)| audit_event::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                organization_id: Set(self.org),
+                occurred_at: Set(self.at),
+                actor_user_id: Set(self.user),
+                actor_token_id: Set(self.token),
+                operation: Set(self.operation.clone()),
+                object_type: Set(Some(kind.name().to_owned())),
+                object_id: Set(Some(id)),
+                request_id: Set(self.request_id.clone()),
+            })
+            .collect();
+        for chunk in events.chunks(ROWS_PER_INSERT) {
+            audit_event::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&self.txn)
+                .await?;
+        }
+        self.txn.commit().await?;
+        Ok(())
+    }
+
+    /// Ends the write without changing anything (nothing is journaled).
+    pub async fn rollback(self) -> ApiResult<()> {
+        self.txn.rollback().await?;
+        Ok(())
+    }
+
+    /// The change log entries, each subject once per kind; an update of a row created
+    /// in the same write is part of its creation.
+    async fn flush_changes(&mut self) -> ApiResult<()> {
+        let created: HashSet<Subject> = self
+            .changes
+            .iter()
+            .filter(|(k, _)| *k == ChangeKind::Created)
+            .map(|(_, s)| *s)
+            .collect();
+        let mut seen = HashSet::new();
+        let rows: Vec<change_log::ActiveModel> = self
+            .changes
+            .iter()
+            .filter(|(kind, subject)| {
+                !(*kind == ChangeKind::Updated && created.contains(subject))
+                    && seen.insert((*kind, *subject))
+            })
+            .map(|(kind, subject)| {
+                let (object, related) = match *subject {
+                    Subject::Object(k, id) => ((k.name(), id), None),
+                    Subject::Relation { name, from, to } => {
+                        ((name, from.1), Some((to.0.name(), to.1)))
+                    }
+                };
+                change_log::ActiveModel {
+                    organization_id: Set(self.org),
+                    occurred_at: Set(self.at),
+                    kind: Set(kind.as_str().to_owned()),
+                    object_type: Set(object.0.to_owned()),
+                    object_id: Set(object.1),
+                    related_type: Set(related.map(|r| r.0.to_owned())),
+                    related_id: Set(related.map(|r| r.1)),
+                    actor_user_id: Set(self.user),
+                    actor_token_id: Set(self.token),
+                    // `seq` and `tx` are the database's (DEFAULT).
+                    ..Default::default()
+                }
+            })
+            .collect();
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            change_log::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&self.txn)
+                .await?;
+        }
+        self.changes.clear();
+        Ok(())
+    }
+}
+
+/// Rows per multi-row INSERT of the journal: 11 columns each, within SQLite's and
+/// PostgreSQL's limits on bound parameters.
+const ROWS_PER_INSERT: usize = 500;
+
+#[async_trait]
+impl ConnectionTrait for Write {
+    fn get_database_backend(&self) -> DbBackend {
+        self.txn.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.txn.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.txn.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.txn.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.txn.query_all_raw(stmt).await
+    }
+
+    fn support_returning(&self) -> bool {
+        self.txn.support_returning()
+    }
+}
