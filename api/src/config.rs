@@ -6,6 +6,8 @@ use secrecy::SecretString;
 
 /// Pool size of `northstar serve` unless told otherwise (`--db-max-connections`).
 pub const DEFAULT_DB_MAX_CONNECTIONS: u32 = 20;
+/// Largest request body unless told otherwise (`--body-limit`): 1 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 /// Requests per minute per API token unless told otherwise (`--token-rate-limit`).
 pub const DEFAULT_TOKEN_RATE_LIMIT: u64 = 600;
 /// Days the change log keeps unless told otherwise (`--change-retention-days`).
@@ -35,8 +37,9 @@ pub struct Config {
     #[arg(long, env = "NORTHSTAR_CORS_ORIGINS", value_delimiter = ',', num_args = 0..)]
     pub cors_origins: Vec<String>,
 
-    /// Largest request body accepted, in bytes.
-    #[arg(long, env = "NORTHSTAR_BODY_LIMIT", default_value_t = 256 * 1024)]
+    /// Largest request body accepted, in bytes. The default holds a 1,000-item bulk
+    /// upsert with long titles and descriptions.
+    #[arg(long, env = "NORTHSTAR_BODY_LIMIT", default_value_t = DEFAULT_BODY_LIMIT)]
     pub body_limit: usize,
 
     /// Time a request may take before it is cut off, in seconds.
@@ -74,7 +77,7 @@ impl Config {
             database_url: database_url.into(),
             jwt_secret: None,
             cors_origins: Vec::new(),
-            body_limit: 256 * 1024,
+            body_limit: DEFAULT_BODY_LIMIT,
             request_timeout_secs: 30,
             workers: None,
             db_max_connections: DEFAULT_DB_MAX_CONNECTIONS,

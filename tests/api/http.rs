@@ -84,7 +84,8 @@ async fn queries_run_over_get_but_mutations_are_refused(app: TestApp) {
 }
 
 async fn an_oversized_body_is_refused_with_a_code(app: TestApp) {
-    let padding = "x".repeat(300 * 1024);
+    // Past the default limit of 1 MiB.
+    let padding = "x".repeat(1100 * 1024);
     let res = app
         .client
         .post(format!("{}/graphql", app.address))

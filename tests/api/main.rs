@@ -17,6 +17,7 @@ mod schema;
 mod smoke;
 mod squads;
 mod statements;
+mod sync;
 mod teams;
 mod text_rule;
 mod throttle;

@@ -74,21 +74,60 @@ const ALL_SCOPES: &[TokenScope] = &TokenScope::ALL;
 
 /// The columns, in the order of every row's cells.
 const CALLERS: [(&str, Caller); 16] = [
-    ("ADMIN", Person(OrgRole::Admin, Discipline::Engineering, NONE)),
-    ("product ADMIN", Person(OrgRole::Admin, Discipline::Product, NONE)),
-    ("lead", Person(OrgRole::Member, Discipline::Engineering, LEAD)),
-    ("owner", Person(OrgRole::Member, Discipline::Engineering, OWNER)),
-    ("assigned", Person(OrgRole::Member, Discipline::Engineering, ASSIGNED)),
-    ("member", Person(OrgRole::Member, Discipline::Engineering, MEMBER)),
-    ("outsider", Person(OrgRole::Member, Discipline::Engineering, NONE)),
-    ("product lead", Person(OrgRole::Member, Discipline::Product, LEAD)),
-    ("product member", Person(OrgRole::Member, Discipline::Product, MEMBER)),
-    ("design member", Person(OrgRole::Member, Discipline::Design, MEMBER)),
-    ("product assigned", Person(OrgRole::Member, Discipline::Product, ASSIGNED)),
-    ("VIEWER", Person(OrgRole::Viewer, Discipline::Engineering, EVERY)),
+    (
+        "ADMIN",
+        Person(OrgRole::Admin, Discipline::Engineering, NONE),
+    ),
+    (
+        "product ADMIN",
+        Person(OrgRole::Admin, Discipline::Product, NONE),
+    ),
+    (
+        "lead",
+        Person(OrgRole::Member, Discipline::Engineering, LEAD),
+    ),
+    (
+        "owner",
+        Person(OrgRole::Member, Discipline::Engineering, OWNER),
+    ),
+    (
+        "assigned",
+        Person(OrgRole::Member, Discipline::Engineering, ASSIGNED),
+    ),
+    (
+        "member",
+        Person(OrgRole::Member, Discipline::Engineering, MEMBER),
+    ),
+    (
+        "outsider",
+        Person(OrgRole::Member, Discipline::Engineering, NONE),
+    ),
+    (
+        "product lead",
+        Person(OrgRole::Member, Discipline::Product, LEAD),
+    ),
+    (
+        "product member",
+        Person(OrgRole::Member, Discipline::Product, MEMBER),
+    ),
+    (
+        "design member",
+        Person(OrgRole::Member, Discipline::Design, MEMBER),
+    ),
+    (
+        "product assigned",
+        Person(OrgRole::Member, Discipline::Product, ASSIGNED),
+    ),
+    (
+        "VIEWER",
+        Person(OrgRole::Viewer, Discipline::Engineering, EVERY),
+    ),
     ("token read", Token(&[TokenScope::Read])),
     ("token kpis:write", Token(&[TokenScope::KpisWrite])),
-    ("token initiatives:write", Token(&[TokenScope::InitiativesWrite])),
+    (
+        "token initiatives:write",
+        Token(&[TokenScope::InitiativesWrite]),
+    ),
     ("token every scope", Token(ALL_SCOPES)),
 ];
 

@@ -16,6 +16,7 @@ pub mod reviews;
 pub mod roadmap;
 pub mod scope;
 pub mod squads;
+pub mod sync;
 pub mod teams;
 pub mod tenant;
 pub mod text;

@@ -12,3 +12,4 @@ pub mod limits;
 pub mod loaders;
 pub mod scalars;
 pub mod text_input;
+pub mod upserts;

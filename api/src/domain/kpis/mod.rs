@@ -5,5 +5,7 @@
 pub mod graphql;
 pub mod loaders;
 mod service;
+mod upserts;
 
 pub use service::*;
+pub use upserts::*;

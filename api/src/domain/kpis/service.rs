@@ -33,7 +33,7 @@ use crate::{
 /// KPI definitions, owners and measurements.
 #[derive(Clone)]
 pub struct KpiService {
-    db: DatabaseConnection,
+    pub(super) db: DatabaseConnection,
 }
 
 /// A KPI to define for a team or a squad.
@@ -127,7 +127,23 @@ pub fn kpi_order(sort: KpiSort, descending: bool) -> Order<kpi::Entity> {
     }
 }
 
-fn finite(v: Option<f64>, field: &'static str) -> ApiResult<Option<f64>> {
+/// When a measurement was taken, to the microsecond that both databases keep; more
+/// than 5 minutes ahead of `now` (clocks differ a little) is BAD_USER_INPUT.
+pub(super) fn recorded_at(
+    at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> ApiResult<Option<DateTime<Utc>>> {
+    use chrono::SubsecRound;
+    match at {
+        Some(t) if t > now + Duration::minutes(5) => Err(ApiError::bad_input(
+            "recordedAt",
+            "recordedAt is in the future",
+        )),
+        t => Ok(t.map(|t| t.trunc_subsecs(6))),
+    }
+}
+
+pub(super) fn finite(v: Option<f64>, field: &'static str) -> ApiResult<Option<f64>> {
     match v {
         Some(x) if !x.is_finite() => Err(ApiError::bad_input(
             field,
@@ -173,7 +189,7 @@ fn search_key(name: &str, description: &str) -> String {
 
 /// What changed before a KPI's attainment is recomputed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Changed {
+pub(super) enum Changed {
     /// The definition, already saved with a new `updated_at`.
     Definition,
     /// Its measurements: the KPI changes too (`updatedSince` finds it), whether or not
@@ -183,7 +199,7 @@ enum Changed {
 
 /// Recomputes a KPI's stored attainment from its latest measurement (and, without a
 /// baseline, its first one).
-async fn refresh_attainment(
+pub(super) async fn refresh_attainment(
     w: &mut Write,
     k: &kpi::Model,
     changed: Changed,
@@ -447,19 +463,7 @@ impl KpiService {
         authz::check(actor, Action::RecordMeasurement { kpi: &facts })?;
         finite(Some(input.value), "value")?;
         let now = now();
-        if input
-            .recorded_at
-            .is_some_and(|t| t > now + Duration::minutes(5))
-        {
-            return Err(ApiError::bad_input(
-                "recordedAt",
-                "recordedAt is in the future",
-            ));
-        }
-        let recorded_at = input.recorded_at.map(|t| {
-            use chrono::SubsecRound;
-            t.trunc_subsecs(6)
-        });
+        let recorded_at = recorded_at(input.recorded_at, now)?;
         let note = input
             .note
             .as_deref()

@@ -43,17 +43,44 @@ pub struct DependencyFilter {
     pub status: Option<DependencyStatus>,
     /// Due on or before this date.
     pub due_by: Option<NaiveDate>,
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// The order of dependency lists: soonest due first.
-pub fn dependency_order() -> Order<dependency::Entity> {
+/// How dependencies are ordered; the id breaks ties, so a page never skips a row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DependencySort {
+    #[default]
+    NeededBy,
+    CreatedAt,
+    /// What a sync pages by with `updatedSince`.
+    UpdatedAt,
+}
+
+/// The order of a dependency list.
+pub fn dependency_order_by(sort: DependencySort, descending: bool) -> Order<dependency::Entity> {
+    let (column, key): (dependency::Column, fn(&dependency::Model) -> SortValue) = match sort {
+        DependencySort::NeededBy => (dependency::Column::NeededBy, |m| {
+            SortValue::Date(m.needed_by)
+        }),
+        DependencySort::CreatedAt => (dependency::Column::CreatedAt, |m| {
+            SortValue::Time(m.created_at)
+        }),
+        DependencySort::UpdatedAt => (dependency::Column::UpdatedAt, |m| {
+            SortValue::Time(m.updated_at)
+        }),
+    };
     Order {
-        column: dependency::Column::NeededBy,
+        column,
         id: dependency::Column::Id,
-        descending: false,
-        key: |m| SortValue::Date(m.needed_by),
+        descending,
+        key,
         id_of: |m| m.id,
     }
+}
+
+/// The default order of dependency lists: soonest due first.
+pub fn dependency_order() -> Order<dependency::Entity> {
+    dependency_order_by(DependencySort::NeededBy, false)
 }
 
 impl PlanningService {
@@ -155,20 +182,24 @@ impl PlanningService {
         if let Some(d) = filter.due_by {
             q = q.filter(dependency::Column::NeededBy.lte(d));
         }
+        if let Some(since) = filter.updated_since {
+            q = q.filter(dependency::Column::UpdatedAt.gte(since));
+        }
         q
     }
 
-    /// One page of dependencies, soonest due first.
+    /// One page of dependencies in `order`.
     pub async fn list_dependencies(
         &self,
         actor: &Actor,
         filter: &DependencyFilter,
+        order: Order<dependency::Entity>,
         page: &PageArgs,
     ) -> ApiResult<Page<dependency::Model>> {
         pagination::paginate(
             &self.db,
             self.dependencies_query(actor, filter),
-            dependency_order(),
+            order,
             page,
         )
         .await

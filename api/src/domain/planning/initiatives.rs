@@ -76,15 +76,41 @@ pub fn can_move(from: InitiativeStatus, to: InitiativeStatus) -> bool {
         )
 }
 
-/// The order of initiative lists: oldest first.
-pub fn initiative_order() -> Order<initiative::Entity> {
+/// How initiatives are ordered; the id breaks ties, so a page never skips a row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum InitiativeSort {
+    #[default]
+    CreatedAt,
+    /// What a sync pages by with `updatedSince`.
+    UpdatedAt,
+    Title,
+}
+
+/// The order of an initiative list.
+pub fn initiative_order_by(sort: InitiativeSort, descending: bool) -> Order<initiative::Entity> {
+    let (column, key): (initiative::Column, fn(&initiative::Model) -> SortValue) = match sort {
+        InitiativeSort::CreatedAt => (initiative::Column::CreatedAt, |m| {
+            SortValue::Time(m.created_at)
+        }),
+        InitiativeSort::UpdatedAt => (initiative::Column::UpdatedAt, |m| {
+            SortValue::Time(m.updated_at)
+        }),
+        InitiativeSort::Title => (initiative::Column::TitleKey, |m| {
+            SortValue::Text(m.title_key.clone())
+        }),
+    };
     Order {
-        column: initiative::Column::CreatedAt,
+        column,
         id: initiative::Column::Id,
-        descending: false,
-        key: |m| SortValue::Time(m.created_at),
+        descending,
+        key,
         id_of: |m| m.id,
     }
+}
+
+/// The default order of initiative lists: oldest first.
+pub fn initiative_order() -> Order<initiative::Entity> {
+    initiative_order_by(InitiativeSort::CreatedAt, false)
 }
 
 fn dates(start: Option<NaiveDate>, target: Option<NaiveDate>) -> ApiResult<()> {
@@ -321,20 +347,15 @@ impl PlanningService {
         q
     }
 
-    /// One page of initiatives, oldest first.
+    /// One page of initiatives in `order`.
     pub async fn list_initiatives(
         &self,
         actor: &Actor,
         filter: &InitiativeFilter,
+        order: Order<initiative::Entity>,
         page: &PageArgs,
     ) -> ApiResult<Page<initiative::Model>> {
-        pagination::paginate(
-            &self.db,
-            self.initiatives_query(actor, filter),
-            initiative_order(),
-            page,
-        )
-        .await
+        pagination::paginate(&self.db, self.initiatives_query(actor, filter), order, page).await
     }
 
     /// How many initiatives match.

@@ -9,6 +9,7 @@ pub mod loaders;
 mod outcomes;
 mod quarter_plan;
 mod service;
+mod upserts;
 mod weekly_sync;
 
 pub use dependencies::*;
@@ -16,4 +17,5 @@ pub use initiatives::*;
 pub use outcomes::*;
 pub use quarter_plan::*;
 pub use service::*;
+pub use upserts::*;
 pub use weekly_sync::*;

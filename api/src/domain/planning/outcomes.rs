@@ -49,15 +49,41 @@ pub struct OutcomeFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
-/// The order of outcome lists: newest quarter first.
-pub fn outcome_order() -> Order<outcome::Entity> {
+/// How outcomes are ordered; the id breaks ties, so a page never skips a row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OutcomeSort {
+    #[default]
+    Quarter,
+    CreatedAt,
+    /// What a sync pages by with `updatedSince`.
+    UpdatedAt,
+}
+
+/// The order of an outcome list.
+pub fn outcome_order_by(sort: OutcomeSort, descending: bool) -> Order<outcome::Entity> {
+    let (column, key): (outcome::Column, fn(&outcome::Model) -> SortValue) = match sort {
+        OutcomeSort::Quarter => (outcome::Column::Quarter, |m| {
+            SortValue::Text(m.quarter.clone())
+        }),
+        OutcomeSort::CreatedAt => (outcome::Column::CreatedAt, |m| {
+            SortValue::Time(m.created_at)
+        }),
+        OutcomeSort::UpdatedAt => (outcome::Column::UpdatedAt, |m| {
+            SortValue::Time(m.updated_at)
+        }),
+    };
     Order {
-        column: outcome::Column::Quarter,
+        column,
         id: outcome::Column::Id,
-        descending: true,
-        key: |m| SortValue::Text(m.quarter.clone()),
+        descending,
+        key,
         id_of: |m| m.id,
     }
+}
+
+/// The default order of outcome lists: newest quarter first.
+pub fn outcome_order() -> Order<outcome::Entity> {
+    outcome_order_by(OutcomeSort::Quarter, true)
 }
 
 impl PlanningService {
@@ -204,20 +230,15 @@ impl PlanningService {
         q
     }
 
-    /// One page of outcomes, newest quarter first.
+    /// One page of outcomes in `order`.
     pub async fn list_outcomes(
         &self,
         actor: &Actor,
         filter: &OutcomeFilter,
+        order: Order<outcome::Entity>,
         page: &PageArgs,
     ) -> ApiResult<Page<outcome::Model>> {
-        pagination::paginate(
-            &self.db,
-            self.outcomes_query(actor, filter),
-            outcome_order(),
-            page,
-        )
-        .await
+        pagination::paginate(&self.db, self.outcomes_query(actor, filter), order, page).await
     }
 
     /// How many outcomes match.

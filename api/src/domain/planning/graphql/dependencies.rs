@@ -8,14 +8,17 @@ use entity::{dependency, initiative, squad};
 use super::Initiative;
 use crate::{
     domain::{
-        planning::{DependencyChanges, DependencyFilter as DependencyFilterArgs, NewDependency},
+        planning::{
+            dependency_order, dependency_order_by, DependencyChanges,
+            DependencyFilter as DependencyFilterArgs, DependencySort, NewDependency,
+        },
         squads::graphql::Squad,
     },
     error::{ApiError, ApiResult},
     graphql::{
         connection::{connection, page_args, Conn, TotalCount},
         context::ContextExt,
-        enums::DependencyStatus,
+        enums::{graphql_enum, DependencyStatus, OrderDirection},
         ids::{self, Kind},
         loaders::load_one,
         scalars::Date,
@@ -82,6 +85,8 @@ pub struct DependencyFilter {
     pub status: Option<DependencyStatus>,
     /// Due on or before this date.
     pub due_by: Option<Date>,
+    /// Only dependencies changed at or after this instant.
+    pub updated_since: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<DependencyFilter> for DependencyFilterArgs {
@@ -92,8 +97,29 @@ impl TryFrom<DependencyFilter> for DependencyFilterArgs {
             squad_id: ids::decode_opt(&f.squad_id, Kind::Squad, "squadId")?,
             status: f.status.map(Into::into),
             due_by: f.due_by.map(|d| d.0),
+            updated_since: f.updated_since,
         })
     }
+}
+
+graphql_enum! {
+    /// Fields dependencies can be ordered by; the id breaks ties, so pages never skip a row.
+    #[derive(Default)]
+    DependencyOrderField => DependencySort {
+        #[default]
+        NeededBy,
+        CreatedAt,
+        UpdatedAt,
+    }
+}
+
+/// The order of a list of dependencies. Without it, soonest due first.
+#[derive(InputObject, Default)]
+pub struct DependencyOrder {
+    #[graphql(default)]
+    pub field: DependencyOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
 }
 
 /// Queries of cross-squad dependencies.
@@ -102,7 +128,8 @@ pub struct DependencyQuery;
 
 #[Object]
 impl DependencyQuery {
-    /// Cross-squad dependencies, soonest due first.
+    /// Cross-squad dependencies, soonest due first unless `orderBy` says otherwise.
+    #[allow(clippy::too_many_arguments)]
     async fn dependencies(
         &self,
         ctx: &Context<'_>,
@@ -111,14 +138,20 @@ impl DependencyQuery {
         last: Option<i32>,
         before: Option<String>,
         filter: Option<DependencyFilter>,
+        order_by: Option<DependencyOrder>,
     ) -> ApiResult<Conn<Dependency>> {
         let filter: DependencyFilterArgs = filter.unwrap_or_default().try_into()?;
+        let order = match order_by {
+            Some(o) => dependency_order_by(o.field.into(), o.direction.descending()),
+            None => dependency_order(),
+        };
         let page = ctx
             .services()
             .planning
             .list_dependencies(
                 &ctx.actor().await?,
                 &filter,
+                order,
                 &page_args(first, after, last, before),
             )
             .await?;

@@ -9,8 +9,8 @@ use super::{linked, Outcome};
 use crate::{
     domain::{
         planning::{
-            loaders::InitiativeLinks, InitiativeChanges, InitiativeFilter as InitiativeFilterArgs,
-            NewInitiative,
+            initiative_order_by, loaders::InitiativeLinks, InitiativeChanges,
+            InitiativeFilter as InitiativeFilterArgs, InitiativeSort, NewInitiative,
         },
         squads::graphql::Squad,
     },
@@ -18,7 +18,7 @@ use crate::{
     graphql::{
         connection::{connection, page_args, Conn, TotalCount},
         context::ContextExt,
-        enums::InitiativeStatus,
+        enums::{graphql_enum, InitiativeStatus, OrderDirection},
         external_ref::{ExternalRefInput, ExternalReference},
         ids::{self, Kind},
         loaders::{load_children, load_one},
@@ -122,13 +122,34 @@ impl TryFrom<InitiativeFilter> for InitiativeFilterArgs {
     }
 }
 
+graphql_enum! {
+    /// Fields initiatives can be ordered by; the id breaks ties, so pages never skip a row.
+    #[derive(Default)]
+    InitiativeOrderField => InitiativeSort {
+        #[default]
+        CreatedAt,
+        UpdatedAt,
+        Title,
+    }
+}
+
+/// The order of a list of initiatives. Without it, oldest first.
+#[derive(InputObject, Default)]
+pub struct InitiativeOrder {
+    #[graphql(default)]
+    pub field: InitiativeOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
 /// Queries of initiatives.
 #[derive(Default)]
 pub struct InitiativeQuery;
 
 #[Object]
 impl InitiativeQuery {
-    /// Initiatives, oldest first.
+    /// Initiatives, oldest first unless `orderBy` says otherwise.
+    #[allow(clippy::too_many_arguments)]
     async fn initiatives(
         &self,
         ctx: &Context<'_>,
@@ -137,14 +158,17 @@ impl InitiativeQuery {
         last: Option<i32>,
         before: Option<String>,
         filter: Option<InitiativeFilter>,
+        order_by: Option<InitiativeOrder>,
     ) -> ApiResult<Conn<Initiative>> {
         let filter: InitiativeFilterArgs = filter.unwrap_or_default().try_into()?;
+        let order = order_by.unwrap_or_default();
         let page = ctx
             .services()
             .planning
             .list_initiatives(
                 &ctx.actor().await?,
                 &filter,
+                initiative_order_by(order.field.into(), order.direction.descending()),
                 &page_args(first, after, last, before),
             )
             .await?;

@@ -5,6 +5,7 @@
 mod dependencies;
 mod initiatives;
 mod outcomes;
+mod upserts;
 mod views;
 
 use async_graphql::Context;
@@ -26,6 +27,7 @@ use crate::{
 pub use dependencies::*;
 pub use initiatives::*;
 pub use outcomes::*;
+pub use upserts::*;
 pub use views::*;
 
 /// Builds a connection over link rows, loading what each link points at in one batch.

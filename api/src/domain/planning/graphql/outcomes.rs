@@ -9,7 +9,8 @@ use crate::{
     domain::{
         kpis::graphql::Kpi,
         planning::{
-            loaders::OutcomeLinks, NewOutcome, OutcomeChanges, OutcomeFilter as OutcomeFilterArgs,
+            loaders::OutcomeLinks, outcome_order, outcome_order_by, NewOutcome, OutcomeChanges,
+            OutcomeFilter as OutcomeFilterArgs, OutcomeSort,
         },
         scope::Scope,
         squads::graphql::Squad,
@@ -19,7 +20,8 @@ use crate::{
     graphql::{
         connection::{connection, page_args, Conn, TotalCount},
         context::ContextExt,
-        enums::OutcomeStatus,
+        enums::{graphql_enum, OrderDirection, OutcomeStatus},
+        external_ref::ExternalReference,
         ids::{self, Kind},
         loaders::{load_children, load_one},
         scalars::Quarter,
@@ -47,6 +49,14 @@ impl Outcome {
     }
     async fn quarter(&self) -> ApiResult<Quarter> {
         Quarter::stored(&self.0.quarter)
+    }
+    /// Where it comes from, when a planning tool syncs it (`upsertOutcome`).
+    async fn external_ref(&self) -> Option<ExternalReference> {
+        ExternalReference::of_row(
+            &self.0.external_source,
+            &self.0.external_id,
+            &self.0.external_url,
+        )
     }
     async fn title(&self) -> &str {
         &self.0.title
@@ -148,13 +158,34 @@ impl TryFrom<OutcomeFilter> for OutcomeFilterArgs {
     }
 }
 
+graphql_enum! {
+    /// Fields outcomes can be ordered by; the id breaks ties, so pages never skip a row.
+    #[derive(Default)]
+    OutcomeOrderField => OutcomeSort {
+        #[default]
+        Quarter,
+        CreatedAt,
+        UpdatedAt,
+    }
+}
+
+/// The order of a list of outcomes. Without it, newest quarter first.
+#[derive(InputObject, Default)]
+pub struct OutcomeOrder {
+    #[graphql(default)]
+    pub field: OutcomeOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
 /// Queries of outcomes.
 #[derive(Default)]
 pub struct OutcomeQuery;
 
 #[Object]
 impl OutcomeQuery {
-    /// Quarterly outcomes, newest quarter first.
+    /// Quarterly outcomes, newest quarter first unless `orderBy` says otherwise.
+    #[allow(clippy::too_many_arguments)]
     async fn outcomes(
         &self,
         ctx: &Context<'_>,
@@ -163,14 +194,20 @@ impl OutcomeQuery {
         last: Option<i32>,
         before: Option<String>,
         filter: Option<OutcomeFilter>,
+        order_by: Option<OutcomeOrder>,
     ) -> ApiResult<Conn<Outcome>> {
         let filter: OutcomeFilterArgs = filter.unwrap_or_default().try_into()?;
+        let order = match order_by {
+            Some(o) => outcome_order_by(o.field.into(), o.direction.descending()),
+            None => outcome_order(),
+        };
         let page = ctx
             .services()
             .planning
             .list_outcomes(
                 &ctx.actor().await?,
                 &filter,
+                order,
                 &page_args(first, after, last, before),
             )
             .await?;

@@ -1,8 +1,13 @@
-//! GraphQL types, queries and mutations of the KPI area.
+//! GraphQL types, queries and mutations of the KPI area; the upserts of measurements
+//! in `upserts`.
+
+mod upserts;
+
+pub use upserts::*;
 
 use async_graphql::{Context, Enum, InputObject, MaybeUndefined, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use entity::{kpi, kpi_measurement, kpi_owner, squad, team, user};
+use entity::{api_token, kpi, kpi_measurement, kpi_owner, squad, team, user};
 
 pub use super::loaders::{KpiMeasurements, SquadKpis, TeamKpis};
 use super::{
@@ -370,8 +375,25 @@ impl KpiMeasurement {
             None => Ok(None),
         }
     }
+    /// The name of the API token that recorded it, when an integration did
+    /// (`recordedBy` is null then).
+    async fn recorded_by_token(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
+        match self.0.recorded_by_token_id {
+            Some(t) => Ok(Some(
+                load_one::<api_token::Entity>(ctx, self.0.organization_id, t)
+                    .await?
+                    .name,
+            )),
+            None => Ok(None),
+        }
+    }
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
+    }
+    /// Increases on every change of the measurement (an upsert that changes nothing
+    /// leaves it).
+    async fn version(&self) -> i32 {
+        self.0.version
     }
 }
 

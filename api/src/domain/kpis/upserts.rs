@@ -1,0 +1,273 @@
+//! KPI measurements upserted by external reference (issue 13): the sync path of
+//! analytics exports and CI systems, one at a time or up to a thousand in one
+//! transaction ([`crate::domain::sync`]). Each KPI a bulk touches is locked once, and
+//! its attainment recomputed once.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use entity::{enums::MeasurementSource, kpi, kpi_measurement};
+use sea_orm::{
+    sea_query::LockType, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TryIntoModel,
+};
+use tracing::instrument;
+use uuid::Uuid;
+
+use super::service::{finite, recorded_at, refresh_attainment, Changed, KpiService};
+use crate::{
+    auth::Actor,
+    authz::{self, facts, Action},
+    domain::{
+        journal::Write,
+        kind::Kind,
+        sync::{self, BulkResult, ExternalKey, ItemError, Upserted},
+        text,
+    },
+    error::{ApiError, ApiResult},
+};
+
+/// A measurement as the source tool has it.
+#[derive(Debug, Clone)]
+pub struct MeasurementUpsert {
+    pub key: ExternalKey,
+    pub url: Option<String>,
+    pub kpi_id: Uuid,
+    pub value: f64,
+    /// Default: now, for a new measurement; an existing one keeps its time.
+    pub recorded_at: Option<DateTime<Utc>>,
+    /// Default: empty, for a new measurement; an existing one keeps its note.
+    pub note: Option<String>,
+}
+
+enum Plan {
+    Insert(kpi_measurement::ActiveModel),
+    Update(kpi_measurement::ActiveModel),
+    Same(kpi_measurement::Model),
+}
+
+impl KpiService {
+    /// Upserts one measurement by its external reference
+    /// ([`Self::upsert_measurements`]); returns it with its KPI.
+    pub async fn upsert_measurement(
+        &self,
+        actor: &Actor,
+        input: MeasurementUpsert,
+    ) -> ApiResult<(kpi_measurement::Model, kpi::Model, Upserted)> {
+        let (rows, kpis) = self
+            .upsert_measurements_with_kpis(actor, std::slice::from_ref(&input))
+            .await?;
+        let (m, done) = sync::single(rows)?;
+        let k = kpis
+            .into_iter()
+            .find(|k| k.id == m.kpi_id)
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("an upserted KPI went missing")))?;
+        Ok((m, k, done))
+    }
+
+    /// Upserts up to 1,000 measurements in one transaction, all or nothing (each KPI's
+    /// owners and the members of its squad; tokens with `kpis:write`). A reference
+    /// already recorded on another KPI is a CONFLICT of its item.
+    pub async fn upsert_measurements(
+        &self,
+        actor: &Actor,
+        items: &[MeasurementUpsert],
+    ) -> ApiResult<BulkResult<kpi_measurement::Model>> {
+        Ok(self.upsert_measurements_with_kpis(actor, items).await?.0)
+    }
+
+    #[instrument(skip_all, fields(org.id = %actor.org_id(), items = items.len()))]
+    async fn upsert_measurements_with_kpis(
+        &self,
+        actor: &Actor,
+        items: &[MeasurementUpsert],
+    ) -> ApiResult<(BulkResult<kpi_measurement::Model>, Vec<kpi::Model>)> {
+        sync::check_size(items.len())?;
+        sync::retrying(|| self.upsert_measurements_once(actor, items)).await
+    }
+
+    async fn upsert_measurements_once(
+        &self,
+        actor: &Actor,
+        items: &[MeasurementUpsert],
+    ) -> ApiResult<(BulkResult<kpi_measurement::Model>, Vec<kpi::Model>)> {
+        let org = actor.org_id();
+        let mut w = Write::begin(&self.db, actor).await?;
+        let now = w.at();
+        let mut errors = Vec::new();
+        let keys = sync::checked_keys(items.iter().map(|i| &i.key), &mut errors);
+        let checked: Vec<_> = items
+            .iter()
+            .enumerate()
+            .map(|(index, i)| {
+                let checked = (|| {
+                    finite(Some(i.value), "value")?;
+                    let at = recorded_at(i.recorded_at, now)?;
+                    let note = i
+                        .note
+                        .as_deref()
+                        .map(|n| text::bounded(n, "note", text::TEXT_MAX))
+                        .transpose()?;
+                    Ok((at, note, sync::checked_url(i.url.as_deref())?))
+                })();
+                match checked {
+                    Ok(c) => Some(c),
+                    Err(e) => {
+                        errors.push(ItemError::new(index, e));
+                        None
+                    }
+                }
+            })
+            .collect();
+
+        // Every KPI of the bulk, locked in id order until this commits: its
+        // measurements change one writer at a time, and its attainment follows.
+        let kpi_ids: HashSet<Uuid> = items.iter().map(|i| i.kpi_id).collect();
+        let kpis: HashMap<Uuid, kpi::Model> = kpi::Entity::find()
+            .filter(kpi::Column::OrganizationId.eq(org))
+            .filter(kpi::Column::Id.is_in(kpi_ids))
+            .order_by_asc(kpi::Column::Id)
+            .lock(LockType::NoKeyUpdate)
+            .all(&w)
+            .await?
+            .into_iter()
+            .map(|k| (k.id, k))
+            .collect();
+        let mut may_record = HashMap::new();
+        for k in kpis.values() {
+            let standing = facts::kpi(&w, actor, k).await?;
+            let allowed = authz::check(actor, Action::RecordMeasurement { kpi: &standing });
+            may_record.insert(k.id, allowed.is_ok());
+        }
+        let existing = sync::existing_by_key::<kpi_measurement::Entity, _>(
+            &w,
+            org,
+            (
+                kpi_measurement::Column::ExternalSource,
+                kpi_measurement::Column::ExternalId,
+            ),
+            keys.iter().flatten().cloned(),
+            |m| (&m.external_source, &m.external_id),
+        )
+        .await?;
+
+        let mut plans = Vec::with_capacity(items.len());
+        for (index, i) in items.iter().enumerate() {
+            let (Some(key), Some((at, note, url))) = (&keys[index], &checked[index]) else {
+                plans.push(None);
+                continue;
+            };
+            let refusal = match kpis.get(&i.kpi_id) {
+                None => Some(ItemError::at(index, "kpiId", ApiError::NotFound)),
+                Some(_) if may_record.get(&i.kpi_id) != Some(&true) => {
+                    Some(ItemError::at(index, "kpiId", ApiError::Forbidden))
+                }
+                Some(k) if k.archived_at.is_some() => Some(ItemError::new(
+                    index,
+                    ApiError::bad_input("kpiId", "the KPI is archived"),
+                )),
+                Some(_) => match existing.get(key) {
+                    Some(m) if m.kpi_id != i.kpi_id => Some(ItemError::at(
+                        index,
+                        "externalRef",
+                        ApiError::Conflict(
+                            "this external reference is already recorded on another KPI".into(),
+                        ),
+                    )),
+                    _ => None,
+                },
+            };
+            if let Some(e) = refusal {
+                errors.push(e);
+                plans.push(None);
+                continue;
+            }
+            plans.push(Some(match existing.get(key) {
+                None => Plan::Insert(kpi_measurement::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    organization_id: Set(org),
+                    kpi_id: Set(i.kpi_id),
+                    value: Set(i.value),
+                    recorded_at: Set(at.unwrap_or(now)),
+                    source: Set(MeasurementSource::Integration),
+                    external_source: Set(Some(key.source.clone())),
+                    external_id: Set(Some(key.id.clone())),
+                    external_url: Set(url.clone()),
+                    note: Set(note.clone().unwrap_or_default()),
+                    recorded_by: Set(actor.user_id()),
+                    recorded_by_token_id: Set(actor.token_id()),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    version: Set(1),
+                }),
+                Some(m) => {
+                    let next = kpi_measurement::Model {
+                        value: i.value,
+                        recorded_at: at.unwrap_or(m.recorded_at),
+                        note: note.clone().unwrap_or(m.note.clone()),
+                        external_url: url.clone().or(m.external_url.clone()),
+                        ..m.clone()
+                    };
+                    if next == *m {
+                        Plan::Same(next)
+                    } else {
+                        Plan::Update(kpi_measurement::ActiveModel {
+                            id: Set(m.id),
+                            value: Set(next.value),
+                            recorded_at: Set(next.recorded_at),
+                            note: Set(next.note),
+                            external_url: Set(next.external_url),
+                            updated_at: Set(now),
+                            version: Set(m.version + 1),
+                            ..Default::default()
+                        })
+                    }
+                }
+            }));
+        }
+        if !errors.is_empty() {
+            w.rollback().await?;
+            if sync::forbidden_throughout(items.len(), &errors) {
+                return Err(ApiError::Forbidden);
+            }
+            errors.sort_by_key(|e| e.index);
+            return Ok((Err(errors), Vec::new()));
+        }
+
+        let inserts: Vec<kpi_measurement::ActiveModel> = plans
+            .iter()
+            .filter_map(|p| match p {
+                Some(Plan::Insert(a)) => Some(a.clone()),
+                _ => None,
+            })
+            .collect();
+        w.insert_many(inserts).await?;
+        let mut rows = Vec::with_capacity(items.len());
+        let mut moved: HashSet<Uuid> = HashSet::new();
+        for plan in plans.into_iter().flatten() {
+            let (m, done) = match plan {
+                Plan::Insert(a) => (a.try_into_model()?, Upserted::Created),
+                Plan::Update(a) => (w.update(a).await?, Upserted::Updated),
+                Plan::Same(m) => (m, Upserted::Unchanged),
+            };
+            if done != Upserted::Unchanged {
+                moved.insert(m.kpi_id);
+            }
+            rows.push((m, done));
+        }
+        let mut after = Vec::with_capacity(kpis.len());
+        let mut ids: Vec<Uuid> = kpis.keys().copied().collect();
+        ids.sort();
+        for id in ids {
+            let k = &kpis[&id];
+            after.push(if moved.contains(&id) {
+                refresh_attainment(&mut w, k, Changed::Measurements).await?
+            } else {
+                k.clone()
+            });
+        }
+        w.commit_for(rows.iter().map(|(m, _)| (Kind::KpiMeasurement, m.id)))
+            .await?;
+        Ok((Ok(rows), after))
+    }
+}
