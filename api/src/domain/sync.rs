@@ -203,6 +203,49 @@ where
         .collect())
 }
 
+/// What an upsert does with an item's row: insert it, update it with what changed, or
+/// leave it as it already is.
+pub enum Plan<A, M> {
+    Insert(A),
+    Update(A),
+    Same(M),
+}
+
+/// The value `check` gives an item, or `None` with its error kept as the item's.
+pub fn item<T>(index: usize, errors: &mut Vec<ItemError>, check: ApiResult<T>) -> Option<T> {
+    match check {
+        Ok(v) => Some(v),
+        Err(error) => {
+            errors.push(ItemError::new(index, error));
+            None
+        }
+    }
+}
+
+/// The answer of a bulk that had bad items: FORBIDDEN when the caller may write none of
+/// them, else every bad item in input order.
+pub fn refused(items: usize, mut errors: Vec<ItemError>) -> ApiResult<Vec<ItemError>> {
+    if forbidden_throughout(items, &errors) {
+        return Err(ApiError::Forbidden);
+    }
+    errors.sort_by_key(|e| e.index);
+    Ok(errors)
+}
+
+/// The texts every synced item carries: a required title (one line, at most
+/// [`text::NAME_MAX`]), an optional description and an optional `url`.
+pub fn checked_texts(
+    title: &str,
+    description: Option<&str>,
+    url: Option<&str>,
+) -> ApiResult<(String, Option<String>, Option<String>)> {
+    let title = text::required(title, "title", text::NAME_MAX)?;
+    let description = description
+        .map(|d| text::bounded(d, "description", text::TEXT_MAX))
+        .transpose()?;
+    Ok((title, description, checked_url(url)?))
+}
+
 /// A bulk's outcome as the single upsert of its one item: its row, or its error.
 pub fn single<T>(result: BulkResult<T>) -> ApiResult<(T, Upserted)> {
     match result {

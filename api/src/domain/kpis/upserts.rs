@@ -21,7 +21,7 @@ use crate::{
     domain::{
         journal::Write,
         kind::Kind,
-        sync::{self, BulkResult, ExternalKey, ItemError, Upserted},
+        sync::{self, item, BulkResult, ExternalKey, ItemError, Plan, Upserted},
         text,
     },
     error::{ApiError, ApiResult},
@@ -38,12 +38,6 @@ pub struct MeasurementUpsert {
     pub recorded_at: Option<DateTime<Utc>>,
     /// Default: empty, for a new measurement; an existing one keeps its note.
     pub note: Option<String>,
-}
-
-enum Plan {
-    Insert(kpi_measurement::ActiveModel),
-    Update(kpi_measurement::ActiveModel),
-    Same(kpi_measurement::Model),
 }
 
 impl KpiService {
@@ -110,13 +104,7 @@ impl KpiService {
                         .transpose()?;
                     Ok((at, note, sync::checked_url(i.url.as_deref())?))
                 })();
-                match checked {
-                    Ok(c) => Some(c),
-                    Err(e) => {
-                        errors.push(ItemError::new(index, e));
-                        None
-                    }
-                }
+                item(index, &mut errors, checked)
             })
             .collect();
 
@@ -227,11 +215,7 @@ impl KpiService {
         }
         if !errors.is_empty() {
             w.rollback().await?;
-            if sync::forbidden_throughout(items.len(), &errors) {
-                return Err(ApiError::Forbidden);
-            }
-            errors.sort_by_key(|e| e.index);
-            return Ok((Err(errors), Vec::new()));
+            return Ok((Err(sync::refused(items.len(), errors)?), Vec::new()));
         }
 
         let inserts: Vec<kpi_measurement::ActiveModel> = plans

@@ -26,7 +26,7 @@ use crate::{
         journal::Write,
         kind::Kind,
         scope::Scope,
-        sync::{self, BulkResult, ExternalKey, ItemError, Upserted},
+        sync::{self, item, BulkResult, ExternalKey, ItemError, Plan, Upserted},
         tenant::find_many_in_org,
         text,
     },
@@ -61,13 +61,6 @@ pub struct OutcomeUpsert {
     pub status: Option<OutcomeStatus>,
 }
 
-/// An item's row: to insert, to update (with what changes), or as it already is.
-enum Plan<A, M> {
-    Insert(A),
-    Update(A),
-    Same(M),
-}
-
 fn dates(start: Option<NaiveDate>, target: Option<NaiveDate>) -> ApiResult<()> {
     match (start, target) {
         (Some(s), Some(t)) if t < s => Err(ApiError::bad_input(
@@ -76,27 +69,6 @@ fn dates(start: Option<NaiveDate>, target: Option<NaiveDate>) -> ApiResult<()> {
         )),
         _ => Ok(()),
     }
-}
-
-/// Runs `check` on one item; its error becomes the item's.
-fn item<T>(index: usize, errors: &mut Vec<ItemError>, check: ApiResult<T>) -> Option<T> {
-    match check {
-        Ok(v) => Some(v),
-        Err(error) => {
-            errors.push(ItemError::new(index, error));
-            None
-        }
-    }
-}
-
-/// The answer of a bulk that had bad items: FORBIDDEN when the caller may write none,
-/// else every bad item in input order.
-fn refused<T>(items: usize, mut errors: Vec<ItemError>) -> ApiResult<BulkResult<T>> {
-    if sync::forbidden_throughout(items, &errors) {
-        return Err(ApiError::Forbidden);
-    }
-    errors.sort_by_key(|e| e.index);
-    Ok(Err(errors))
 }
 
 impl PlanningService {
@@ -138,15 +110,8 @@ impl PlanningService {
             .iter()
             .enumerate()
             .map(|(index, i)| {
-                let checked = (|| {
-                    let title = text::required(&i.title, "title", text::NAME_MAX)?;
-                    let description = i
-                        .description
-                        .as_deref()
-                        .map(|d| text::bounded(d, "description", text::TEXT_MAX))
-                        .transpose()?;
-                    Ok((title, description, sync::checked_url(i.url.as_deref())?))
-                })();
+                let checked =
+                    sync::checked_texts(&i.title, i.description.as_deref(), i.url.as_deref());
                 item(index, &mut errors, checked)
             })
             .collect();
@@ -260,7 +225,7 @@ impl PlanningService {
         }
         if !errors.is_empty() {
             w.rollback().await?;
-            return refused(items.len(), errors);
+            return Ok(Err(sync::refused(items.len(), errors)?));
         }
 
         let inserts: Vec<initiative::ActiveModel> = plans
@@ -309,15 +274,8 @@ impl PlanningService {
             .iter()
             .enumerate()
             .map(|(index, i)| {
-                let checked = (|| {
-                    let title = text::required(&i.title, "title", text::NAME_MAX)?;
-                    let description = i
-                        .description
-                        .as_deref()
-                        .map(|d| text::bounded(d, "description", text::TEXT_MAX))
-                        .transpose()?;
-                    Ok((title, description, sync::checked_url(i.url.as_deref())?))
-                })();
+                let checked =
+                    sync::checked_texts(&i.title, i.description.as_deref(), i.url.as_deref());
                 item(index, &mut errors, checked)
             })
             .collect();
@@ -427,7 +385,7 @@ impl PlanningService {
         }
         if !errors.is_empty() {
             w.rollback().await?;
-            return refused(items.len(), errors);
+            return Ok(Err(sync::refused(items.len(), errors)?));
         }
         let mut rows = Vec::with_capacity(items.len());
         for plan in plans.into_iter().flatten() {
