@@ -370,19 +370,8 @@ async fn caller(
     let Some(id) = actor.token_id() else {
         return Err((ApiError::Unauthenticated, None));
     };
-    let budget = state
-        .services
-        .limiter
-        .spend(&format!("token:{id}"), state.config.token_rate_limit)
-        .await
-        .map_err(|e| (e, None))?;
-    if budget.first_in_window {
-        if let Err(e) = integrations.touch_token(id).await {
-            tracing::warn!(error = ?e, "noting an API token's use");
-        }
-    }
+    let budget = integrations.spend_budget(id).await.map_err(|e| (e, None))?;
     if !budget.allowed {
-        tracing::warn!(token.id = %id, "API token over its budget");
         let retry_after = budget.retry_after();
         return Err((ApiError::RateLimited { retry_after }, Some(budget)));
     }

@@ -1,7 +1,7 @@
 //! Every service, built once at start and shared by all requests: the one place that
 //! knows every area's service.
 
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
@@ -9,7 +9,6 @@ use crate::{
     auth::jwt::JwtKeys,
     domain::{decisions, identity, integrations, kpis, planning, reviews, roadmap, squads, teams},
     events::EventBus,
-    rate_limit::RateLimiter,
 };
 
 /// Every service, built once at start and shared by all requests.
@@ -25,18 +24,16 @@ pub struct Services {
     pub roadmap: roadmap::RoadmapService,
     pub integrations: integrations::IntegrationService,
     pub events: EventBus,
-    pub limiter: RateLimiter,
     pub db: DatabaseConnection,
 }
 
 impl Services {
-    /// The services over one database, signing tokens with `jwt`; the change log keeps
-    /// entries for `retention`.
+    /// The services over one database, signing tokens with `jwt`.
     pub fn new(
         db: DatabaseConnection,
         jwt: JwtKeys,
         events: EventBus,
-        retention: Duration,
+        integrations: integrations::IntegrationSettings,
     ) -> Self {
         let jwt = Arc::new(jwt);
         Self {
@@ -51,9 +48,8 @@ impl Services {
             integrations: integrations::IntegrationService::new(
                 db.clone(),
                 events.clone(),
-                retention,
+                integrations,
             ),
-            limiter: RateLimiter::new(db.clone()),
             events,
             db,
         }

@@ -81,7 +81,10 @@ impl Application {
             db.clone(),
             JwtKeys::new(&secret),
             events,
-            config.change_retention(),
+            crate::domain::integrations::IntegrationSettings {
+                change_retention: config.change_retention(),
+                token_rate_limit: config.token_rate_limit,
+            },
         );
         spawn_pruner(services.integrations.clone());
         let schema = schema::build_schema(services.clone());

@@ -357,7 +357,7 @@ impl Connection {
             }
             ClientMessage::Ping(payload) => self.send(&ServerMessage::Pong { payload }).await,
             ClientMessage::Pong => Ok(()),
-            ClientMessage::Subscribe { id, request } => self.subscribe(id, *request),
+            ClientMessage::Subscribe { id, request } => self.subscribe(id, *request).await,
             ClientMessage::Complete { id } => {
                 // graphql-transport-ws: the client stopped listening and expects nothing
                 // more; subscriptions-transport-ws clients wait for the `complete`.
@@ -370,8 +370,8 @@ impl Connection {
         }
     }
 
-    fn subscribe(&mut self, id: String, request: Request) -> Result<(), End> {
-        let Some(data) = &self.data else {
+    async fn subscribe(&mut self, id: String, request: Request) -> Result<(), End> {
+        let Some(data) = self.data.clone() else {
             return Err(End::close(close::UNAUTHORIZED, "Unauthorized"));
         };
         if self.protocol == Protocol::TransportWs && self.operations.contains_key(&id) {
@@ -380,9 +380,30 @@ impl Connection {
                 format!("Subscriber for {id} already exists"),
             ));
         }
+        // An API token spends from its budget per operation, as per HTTP request.
+        if let Some((_, Credential::ApiToken { id: token, .. })) = &self.credential {
+            match self.services.integrations.spend_budget(*token).await {
+                Ok(budget) if budget.allowed => {}
+                Ok(budget) => {
+                    let retry_after = budget.retry_after();
+                    let errors =
+                        [ApiError::RateLimited { retry_after }.into_server_error(Vec::new())];
+                    return self
+                        .send(&ServerMessage::Error {
+                            id: &id,
+                            payload: &errors,
+                        })
+                        .await;
+                }
+                Err(e) => {
+                    tracing::error!(error = ?e, "spending an API token's budget");
+                    return Err(End::close(close::INTERNAL, "Internal server error"));
+                }
+            }
+        }
         let results = self
             .schema
-            .execute_stream_with_session_data(request, data.clone())
+            .execute_stream_with_session_data(request, data)
             .map(Some)
             .chain(stream::once(async { None }));
         // subscriptions-transport-ws: a `start` with a running id replaces that operation.
@@ -523,6 +544,12 @@ async fn authenticate(services: Services, payload: Value) -> ApiResult<(Actor, C
     if is_api_token(&token) {
         let actor = services.integrations.authenticate(&token).await?;
         let id = actor.token_id().ok_or(ApiError::Unauthenticated)?;
+        // Opening the connection is a request of the token's too.
+        let budget = services.integrations.spend_budget(id).await?;
+        if !budget.allowed {
+            let retry_after = budget.retry_after();
+            return Err(ApiError::RateLimited { retry_after });
+        }
         let expires_at = services.integrations.token_expiry(id).await?;
         return Ok((actor, Credential::ApiToken { id, expires_at }));
     }

@@ -22,6 +22,7 @@ use crate::{
     error::{ApiError, ApiResult},
     events::Revocation,
     pagination::{self, Order, Page, PageArgs, SortValue},
+    rate_limit::Budget,
 };
 
 /// What every API token starts with.
@@ -239,15 +240,30 @@ impl IntegrationService {
             .and_then(|t| t.expires_at))
     }
 
-    /// Notes that the token `id` was used: at most once a minute per token, with the
-    /// budget's window (see `rate_limit`), so using a token does not write per request.
-    pub async fn touch_token(&self, id: Uuid) -> ApiResult<()> {
-        api_token::Entity::update_many()
-            .col_expr(api_token::Column::LastUsedAt, Expr::value(now()))
-            .filter(api_token::Column::Id.eq(id))
-            .exec(&self.db)
+    /// Spends one request from the token `id`'s budget (`--token-rate-limit` a
+    /// minute, shared by every server), over HTTP and over WebSocket alike, and notes
+    /// that the token was used: `lastUsedAt` is written with the first request of each
+    /// minute, so using a token does not write a row per request. The caller refuses the
+    /// request when the budget says it is not `allowed`.
+    pub async fn spend_budget(&self, id: Uuid) -> ApiResult<Budget> {
+        let budget = self
+            .limiter
+            .spend(&format!("token:{id}"), self.token_rate_limit)
             .await?;
-        Ok(())
+        if budget.first_in_window {
+            if let Err(e) = api_token::Entity::update_many()
+                .col_expr(api_token::Column::LastUsedAt, Expr::value(now()))
+                .filter(api_token::Column::Id.eq(id))
+                .exec(&self.db)
+                .await
+            {
+                tracing::warn!(error = ?e, "noting an API token's use");
+            }
+        }
+        if !budget.allowed {
+            tracing::warn!(token.id = %id, "API token over its budget");
+        }
+        Ok(budget)
     }
 }
 
