@@ -26,7 +26,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use actix_web::{http::header, web, HttpRequest, HttpResponse};
+use actix_web::{http::header, web, HttpMessage, HttpRequest, HttpResponse};
 use actix_ws::{
     AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, ProtocolError, Session,
 };
@@ -135,11 +135,18 @@ pub fn start(
         .max_frame_size(max_message)
         .aggregate_continuations()
         .max_continuation_size(max_message);
+    // Every operation over the socket is of the upgrade request: the audit log and the
+    // log lines name it.
+    let request_id = req
+        .extensions()
+        .get::<tracing_actix_web::RequestId>()
+        .map(|id| Arc::<str>::from(id.to_string()));
     let connection = Connection {
         protocol,
         schema,
         services,
         session,
+        request_id,
         init_received: false,
         data: None,
         credential: None,
@@ -192,6 +199,8 @@ struct Connection {
     credential: Option<(PrincipalId, Credential)>,
     /// The running operations, by the client's ids.
     operations: StreamMap<String, Operation>,
+    /// The id of the request that opened the socket.
+    request_id: Option<Arc<str>>,
 }
 
 /// How a connection ends.
@@ -439,7 +448,7 @@ impl Connection {
             Ok((actor, credential)) => {
                 self.credential = Some((principal_of(&actor), credential));
                 let mut data = Data::default();
-                data.insert(Auth::authenticated(actor, None));
+                data.insert(Auth::authenticated(actor, self.request_id.clone()));
                 // A subscription lives long: its loaders batch but do not cache, so each
                 // event reads current rows.
                 register_loaders(&mut data, &self.services.db, false);

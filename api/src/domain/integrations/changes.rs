@@ -3,10 +3,12 @@
 //! the same transaction as the change.
 //!
 //! Order and completeness: entries are read in `(tx, seq)` order. On PostgreSQL `tx` is
-//! the writing transaction's id and a read stops before the oldest transaction still
-//! running, so a transaction that commits after a reader passed its neighbours is never
-//! skipped: it was not visible yet, and the cursor had not moved past it. SQLite has one
-//! writer at a time, so its sequence is its commit order.
+//! the writing transaction's id and a read stops before the oldest write transaction
+//! still running in this database ([`BOUND`]), so a transaction that commits after a
+//! reader passed its neighbours is never skipped: it was not visible yet, and the cursor
+//! had not moved past it. Transactions of other databases on the same server cannot
+//! write this change log, so they hold nothing back. SQLite has one writer at a time, so
+//! its sequence is its commit order.
 //!
 //! Retention: entries older than the retention window are deleted; a cursor issued
 //! before the window is refused with BAD_USER_INPUT, telling the client to resync.
@@ -17,8 +19,8 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use chrono::{DateTime, Utc};
 use entity::change_log;
 use sea_orm::{
-    sea_query::Expr, ColumnTrait, Condition, DbBackend, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Statement,
 };
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +38,21 @@ pub const DEFAULT_CHANGES: u64 = 100;
 /// Entries older than the retention window are deleted this much later, so that a
 /// cursor issued just inside the window still finds every entry after it.
 const PRUNE_GRACE: chrono::Duration = chrono::Duration::days(1);
+
+/// PostgreSQL: the id below which every transaction that could write this change log
+/// has ended. It is the oldest transaction id still running in this database (the
+/// snapshot's in-progress ids, matched by their low 32 bits with the `backend_xid` of
+/// this database's sessions), or, with none, the next id to be assigned. Read in a
+/// statement of its own, before the entries: a transaction still running when the
+/// snapshot was taken but ended before the sessions were read is not counted, and the
+/// entries' later statement sees its commit.
+const BOUND: &str = "WITH s AS (SELECT pg_current_snapshot() AS snap) \
+     SELECT COALESCE( \
+       (SELECT min(x::text::bigint) FROM s, pg_snapshot_xip(s.snap) AS x \
+        WHERE x::text::bigint % 4294967296 IN ( \
+          SELECT backend_xid::text::bigint FROM pg_stat_activity \
+          WHERE datname = current_database() AND backend_xid IS NOT NULL)), \
+       (SELECT pg_snapshot_xmax(s.snap)::text::bigint FROM s)) AS bound";
 
 /// Where a reader is in the change log: after `(tx, seq)`, as of `issued`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,9 +144,13 @@ impl IntegrationService {
         if self.db.get_database_backend() == DbBackend::Postgres {
             // Only transactions that have ended: an older one still running may yet
             // commit entries that sort before the ones after it.
-            q = q.filter(Expr::cust(
-                "tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
-            ));
+            let row = self
+                .db
+                .query_one_raw(Statement::from_string(DbBackend::Postgres, BOUND))
+                .await?
+                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no transaction bound")))?;
+            let bound: i64 = row.try_get("", "bound")?;
+            q = q.filter(change_log::Column::Tx.lt(bound));
         }
         let mut entries = q
             .order_by_asc(change_log::Column::Tx)

@@ -368,6 +368,7 @@ impl KpiService {
         let mut w = Write::begin(&self.db, actor).await?;
         let k = self.editable(&w, actor, id).await?;
         if k.archived_at.is_some() {
+            w.commit(Kind::Kpi, k.id).await?;
             return Ok(k);
         }
         let done = w
