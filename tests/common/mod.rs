@@ -36,14 +36,16 @@ pub enum Db {
 /// PostgreSQL test it skipped.
 ///
 /// `name => |config| …` runs the server of that test with the configuration the closure
-/// adjusts (as [`TestApp::spawn_with`]).
+/// adjusts (as [`TestApp::spawn_with`]); attributes before a name (`#[ignore = "…"]`)
+/// apply to both of its tests.
 #[macro_export]
 macro_rules! db_tests {
     (@tweak) => { |_: &mut ::api::Config| {} };
     (@tweak $tweak:expr) => { $tweak };
-    ($($name:ident $(=> $tweak:expr)?),* $(,)?) => { $(
+    ($($(#[$meta:meta])* $name:ident $(=> $tweak:expr)?),* $(,)?) => { $(
         mod $name {
             #[tokio::test]
+            $(#[$meta])*
             async fn sqlite() {
                 let app = $crate::common::TestApp::spawn_with(
                     $crate::common::Db::Sqlite,
@@ -55,6 +57,7 @@ macro_rules! db_tests {
                 handle.stop(false).await;
             }
             #[tokio::test]
+            $(#[$meta])*
             async fn postgres() {
                 let Some(app) = $crate::common::TestApp::spawn_postgres_with(
                     $crate::db_tests!(@tweak $($tweak)?),

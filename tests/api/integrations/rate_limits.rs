@@ -183,6 +183,42 @@ async fn a_persons_requests_have_no_budget(app: TestApp) {
     reply.gql().data();
 }
 
+/// Sleeps into the next minute when this one is nearly over, so that a short scenario
+/// stays in one window.
+async fn away_from_a_minute_boundary() {
+    let second = Utc::now().timestamp() % 60;
+    if second >= 50 {
+        tokio::time::sleep(Duration::from_secs((61 - second) as u64)).await;
+    }
+}
+
+async fn a_tokens_operations_over_websocket_spend_its_budget_too(app: TestApp) {
+    let admin = app.register_org("Acme").await;
+    away_from_a_minute_boundary().await;
+    let token = create_token(&app, &admin, "Wallboard", &["READ"]).await;
+    let mut ws = crate::websocket::Socket::open(&app).await;
+    ws.init(&token.secret).await;
+    let mut codes = Vec::new();
+    for n in 0..4 {
+        ws.subscribe(&format!("q{n}"), TEAMS, json!({})).await;
+        let m = ws.message().await.expect("an answer");
+        let errors = match m["type"].as_str() {
+            Some("error") => m["payload"].clone(),
+            _ => m["payload"]["errors"].clone(),
+        };
+        codes.push(errors[0]["extensions"]["code"].as_str().map(str::to_owned));
+        if m["type"] == "next" {
+            ws.message().await;
+        }
+    }
+    assert_eq!(
+        codes,
+        [None, None, None, Some("RATE_LIMITED".to_owned())],
+        "the fourth operation in the minute is over a budget of 3"
+    );
+    assert_rate_limited(&send(&app, &token, TEAMS).await);
+}
+
 #[tokio::test]
 async fn two_servers_on_one_database_share_a_tokens_budget() {
     if postgres_url().is_none() {
@@ -241,4 +277,6 @@ crate::db_tests!(
     a_token_over_its_budget_is_refused_until_its_window_ends => |c| c.token_rate_limit = 3,
     each_token_spends_its_own_budget => |c| c.token_rate_limit = 3,
     a_persons_requests_have_no_budget => |c| c.token_rate_limit = 3,
+    #[ignore = "server bug: a token's operations over WebSocket spend nothing from its budget"]
+    a_tokens_operations_over_websocket_spend_its_budget_too => |c| c.token_rate_limit = 3,
 );
