@@ -204,11 +204,6 @@ pub(crate) fn this_quarter() -> String {
     format!("{}-Q{}", today.year(), today.month0() / 3 + 1)
 }
 
-/// An instant as a `DateTime` input.
-pub(crate) fn at(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Micros, true)
-}
-
 pub(crate) const CREATE_INITIATIVE: &str = "mutation($input: CreateInitiativeInput!) {
     createInitiative(input: $input) { initiative { id title version } } }";
 
