@@ -182,6 +182,109 @@ async fn creations_updates_and_deletions_appear_in_the_order_they_happened(app: 
     }
 }
 
+async fn memberships_appear_as_relations_between_the_place_and_the_person(app: TestApp) {
+    let org = Org::new(&app, "Acme").await;
+    let admin = org.admin.token.clone();
+    let pat = app
+        .add_user(&org.admin, "Pat Product", "PRODUCT", "MEMBER")
+        .await;
+    let since = settled_cursor(&app, &org.admin).await;
+    app.add_team_member(&org.admin, &org.team, &pat.user_id, "MEMBER")
+        .await;
+    app.add_team_member(&org.admin, &org.team, &pat.user_id, "LEAD")
+        .await;
+    let remove = json!({ "input": { "teamId": org.team, "userId": pat.user_id } });
+    app.gql(
+        Some(&admin),
+        &super::mutation("removeTeamMember", "RemoveTeamMemberInput", "team { id }"),
+        remove,
+    )
+    .await
+    .data();
+    app.add_squad_member(&org.admin, &org.squad, &pat.user_id, "MEMBER", 10)
+        .await
+        .data();
+    let remove = json!({ "input": { "squadId": org.squad, "userId": pat.user_id } });
+    app.gql(
+        Some(&admin),
+        &super::mutation(
+            "removeSquadMember",
+            "RemoveSquadMemberInput",
+            "squad { id }",
+        ),
+        remove,
+    )
+    .await
+    .data();
+
+    let feed = next_changes(&app, &admin, &since, 5).await;
+    let got: Vec<Entry> = feed.iter().map(entry).collect();
+    let (team, squad, pat) = (
+        org.team.as_str(),
+        org.squad.as_str(),
+        Some(pat.user_id.as_str()),
+    );
+    assert_eq!(
+        got,
+        [
+            e("CREATED", "TeamMembership", team, pat),
+            // A new role is a change of the relation.
+            e("UPDATED", "TeamMembership", team, pat),
+            e("DELETED", "TeamMembership", team, pat),
+            e("CREATED", "SquadMembership", squad, pat),
+            e("DELETED", "SquadMembership", squad, pat),
+        ]
+    );
+}
+
+async fn a_repeated_write_that_changes_nothing_adds_nothing_to_the_feed(app: TestApp) {
+    let org = Org::new(&app, "Acme").await;
+    let admin = org.admin.token.clone();
+    let pat = app
+        .add_user(&org.admin, "Pat Product", "PRODUCT", "MEMBER")
+        .await;
+    let initiative = org.initiative(&app, &admin, "One-click pay").await;
+    let since = settled_cursor(&app, &org.admin).await;
+    let mut measurement = Value::Null;
+    for _ in 0..3 {
+        let link = json!({ "input": { "initiativeId": initiative, "outcomeId": org.outcome } });
+        app.gql(Some(&admin), LINK, link).await.data();
+        let owner = json!({ "input": { "kpiId": org.kpi, "userId": pat.user_id } });
+        app.gql(Some(&admin), KPI_OWNER, owner).await.data();
+        let record = json!({ "input": { "kpiId": org.kpi, "value": 52.0,
+            "externalRef": { "source": "amplitude", "id": "conv-2026-12-06" } } });
+        let res = app.gql(Some(&admin), super::RECORD, record).await;
+        measurement = res.data()["recordKpiMeasurement"]["measurement"]["id"].clone();
+    }
+    let marker = app.create_team(&org.admin, "Marker").await;
+    let (feed, _) = read_until(&app, &admin, Some(&since), |all| {
+        all.iter().any(|c| c["id"] == marker.as_str())
+    })
+    .await;
+    let got: Vec<Entry> = feed.iter().map(entry).collect();
+    let (i, o, k, u) = (
+        initiative.as_str(),
+        org.outcome.as_str(),
+        org.kpi.as_str(),
+        Some(pat.user_id.as_str()),
+    );
+    assert_eq!(
+        got,
+        [
+            e("CREATED", "InitiativeOutcome", i, Some(o)),
+            e("CREATED", "KpiOwner", k, u),
+            e(
+                "CREATED",
+                "KpiMeasurement",
+                measurement.as_str().unwrap(),
+                None
+            ),
+            e("UPDATED", "Kpi", k, None),
+            e("CREATED", "Team", &marker, None),
+        ]
+    );
+}
+
 async fn a_tokens_change_names_the_token_and_no_person(app: TestApp) {
     let org = Org::new(&app, "Acme").await;
     let token = create_token(
@@ -513,6 +616,8 @@ async fn a_write_transaction_left_open_elsewhere_on_the_server_does_not_stall_th
 
 crate::db_tests!(
     creations_updates_and_deletions_appear_in_the_order_they_happened,
+    memberships_appear_as_relations_between_the_place_and_the_person,
+    a_repeated_write_that_changes_nothing_adds_nothing_to_the_feed,
     a_tokens_change_names_the_token_and_no_person,
     pages_of_first_visit_every_change_exactly_once,
     a_cursor_from_when_nothing_changed_still_serves_the_changes_after_it,
