@@ -84,6 +84,15 @@ impl Row {
     }
 }
 
+/// One operation tried with one scope set.
+struct Case {
+    op: &'static str,
+    set: Set,
+    query: String,
+    vars: Value,
+    want: Result<(), String>,
+}
+
 /// An operation only a person may do, and the person who then does it with the same
 /// variables: proof that the tokens were refused for being tokens, not for bad input.
 struct PersonOnly {
@@ -326,37 +335,44 @@ async fn each_scope_allows_its_own_operations_and_no_others(app: TestApp) {
             &[InitiativesWrite, All],
         ),
     ];
-    let mut flat: Vec<(String, Set, String, Value, Result<(), String>)> = Vec::new();
+    let mut cases: Vec<Case> = Vec::new();
     for row in rows.drain(..) {
         for set in SETS {
-            flat.push((
-                row.op.to_owned(),
+            cases.push(Case {
+                op: row.op,
                 set,
-                row.query.clone(),
-                row.vars[set.index()].clone(),
-                row.want[set.index()].clone(),
-            ));
+                query: row.query.clone(),
+                vars: row.vars[set.index()].clone(),
+                want: row.want[set.index()].clone(),
+            });
         }
     }
     // A token deletes what it recorded itself, and nothing another token recorded.
     for set in [KpisWrite, All] {
-        flat.push((
-            "deleteKpiMeasurement of its own".into(),
+        cases.push(Case {
+            op: "deleteKpiMeasurement of its own",
             set,
-            DELETE_MEASUREMENT.into(),
-            json!({ "input": { "id": own[set.index()] } }),
-            Ok(()),
-        ));
+            query: DELETE_MEASUREMENT.into(),
+            vars: json!({ "input": { "id": own[set.index()] } }),
+            want: Ok(()),
+        });
     }
-    flat.push((
-        "deleteKpiMeasurement of another token's".into(),
-        All,
-        DELETE_MEASUREMENT.into(),
-        json!({ "input": { "id": another_tokens } }),
-        denied("FORBIDDEN"),
-    ));
+    cases.push(Case {
+        op: "deleteKpiMeasurement of another token's",
+        set: All,
+        query: DELETE_MEASUREMENT.into(),
+        vars: json!({ "input": { "id": another_tokens } }),
+        want: denied("FORBIDDEN"),
+    });
 
-    for (op, set, query, vars, want) in flat {
+    for Case {
+        op,
+        set,
+        query,
+        vars,
+        want,
+    } in cases
+    {
         let res = app.gql(Some(&w.token(set).secret), &query, vars).await;
         assert_eq!(res.outcome(), want, "{op} with {set:?}: {}", res.body);
     }
