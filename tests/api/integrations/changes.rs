@@ -488,9 +488,9 @@ async fn another_organisations_changes_never_appear(app: TestApp) {
     }
 }
 
-async fn a_reader_paging_while_writers_run_sees_every_change_exactly_once(app: TestApp) {
-    const WRITERS: usize = 4;
-    const EACH: usize = 12;
+async fn readers_paging_while_writers_run_see_every_change_exactly_once(app: TestApp) {
+    const WRITERS: usize = 6;
+    const EACH: usize = 20;
     let org = Org::new(&app, "Acme").await;
     let admin = org.admin.token.clone();
     let since = settled_cursor(&app, &org.admin).await;
@@ -513,62 +513,74 @@ async fn a_reader_paging_while_writers_run_sees_every_change_exactly_once(app: T
         done.store(true, Ordering::SeqCst);
         created.into_iter().flatten().collect::<Vec<_>>()
     };
-    let reader = async {
-        let mut seen: HashMap<String, usize> = HashMap::new();
-        let mut cursor = since.clone();
-        let mut reads = 0;
-        let mut deadline = None;
-        loop {
-            // Once the writers are done, the reader goes on until it saw as many
-            // initiatives as they made (a change may show a moment after its mutation
-            // answered: see `read_until`), then reads once more for any repeat.
-            let finished = done.load(Ordering::SeqCst);
-            if finished && deadline.is_none() {
-                deadline = Some(tokio::time::Instant::now() + Duration::from_secs(20));
-            }
-            let res = changes(&app, &admin, Some(&cursor), Some(7)).await;
-            reads += 1;
-            let page = res.data()["changes"].clone();
-            let nodes = page["nodes"].as_array().unwrap();
-            for c in nodes {
-                if c["type"] == "Initiative" && c["kind"] == "CREATED" {
-                    *seen
-                        .entry(c["id"].as_str().unwrap().to_owned())
-                        .or_default() += 1;
+    // Each reader follows the feed on its own, as a sync job would, with its own page
+    // size: each is one more chance to read between two commits.
+    let reader = |first: i64| {
+        let (app, admin, since, done) = (&app, &admin, &since, &done);
+        async move {
+            let mut seen: HashMap<String, usize> = HashMap::new();
+            let mut cursor = since.clone();
+            let mut reads = 0;
+            let mut deadline = None;
+            loop {
+                // Once the writers are done, a reader goes on until it saw as many
+                // initiatives as they made (a change may show a moment after its
+                // mutation answered: see `read_until`), then reads once more for any
+                // repeat.
+                let finished = done.load(Ordering::SeqCst);
+                if finished && deadline.is_none() {
+                    deadline = Some(tokio::time::Instant::now() + Duration::from_secs(20));
                 }
-            }
-            cursor = page["cursor"].as_str().unwrap().to_owned();
-            let all_seen = seen.len() >= WRITERS * EACH;
-            if finished && all_seen && nodes.is_empty() && page["hasMore"] == false {
-                return (seen, reads);
-            }
-            if deadline.is_some_and(|d| tokio::time::Instant::now() > d) {
-                return (seen, reads);
-            }
-            if nodes.is_empty() {
-                tokio::time::sleep(Duration::from_millis(5)).await;
+                let res = changes(app, admin, Some(&cursor), Some(first)).await;
+                reads += 1;
+                let page = res.data()["changes"].clone();
+                let nodes = page["nodes"].as_array().unwrap();
+                for c in nodes {
+                    if c["type"] == "Initiative" && c["kind"] == "CREATED" {
+                        *seen
+                            .entry(c["id"].as_str().unwrap().to_owned())
+                            .or_default() += 1;
+                    }
+                }
+                cursor = page["cursor"].as_str().unwrap().to_owned();
+                let all_seen = seen.len() >= WRITERS * EACH;
+                if finished && all_seen && nodes.is_empty() && page["hasMore"] == false {
+                    return (first, seen, reads);
+                }
+                if deadline.is_some_and(|d| tokio::time::Instant::now() > d) {
+                    return (first, seen, reads);
+                }
+                if nodes.is_empty() {
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
             }
         }
     };
-    let (created, (seen, reads)) = tokio::join!(writers, reader);
+    let readers = join_all([1, 3, 7, 20, 100].map(reader));
+    let (created, readers) = tokio::join!(writers, readers);
     assert_eq!(created.len(), WRITERS * EACH);
-    let twice: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
-    assert!(twice.is_empty(), "seen more than once: {twice:?}");
-    let missed: Vec<_> = created
-        .iter()
-        .filter(|id| !seen.contains_key(*id))
-        .collect();
-    assert!(
-        missed.is_empty(),
-        "missed {} of {} after {reads} reads: {missed:?}",
-        missed.len(),
-        created.len()
-    );
-    assert_eq!(seen.len(), created.len());
-    assert!(
-        reads > 2,
-        "the reader read while the writers wrote ({reads} reads)"
-    );
+    for (first, seen, reads) in readers {
+        let twice: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
+        assert!(
+            twice.is_empty(),
+            "first {first}: seen more than once: {twice:?}"
+        );
+        let missed: Vec<_> = created
+            .iter()
+            .filter(|id| !seen.contains_key(*id))
+            .collect();
+        assert!(
+            missed.is_empty(),
+            "first {first}: missed {} of {} after {reads} reads: {missed:?}",
+            missed.len(),
+            created.len()
+        );
+        assert_eq!(seen.len(), created.len());
+        assert!(
+            reads > 2,
+            "first {first}: the reader read while the writers wrote ({reads} reads)"
+        );
+    }
 }
 
 /// On PostgreSQL the feed holds back every change whose transaction id is not below
@@ -624,5 +636,5 @@ crate::db_tests!(
     a_cursor_or_page_size_it_cannot_serve_is_bad_input,
     a_cursor_older_than_the_retention_window_is_bad_input => |c| c.change_retention_days = 0,
     another_organisations_changes_never_appear,
-    a_reader_paging_while_writers_run_sees_every_change_exactly_once,
+    readers_paging_while_writers_run_see_every_change_exactly_once,
 );
