@@ -545,6 +545,10 @@ async fn run(
     res.body["data"][field].clone()
 }
 
+/// Mutations the coverage scenario cannot run, each with the reason. Today it runs
+/// every one; a mutation goes here only if no scenario can make it succeed.
+const NOT_IN_THE_SCENARIO: [(&str, &str); 0] = [];
+
 /// Every mutation of the schema, run once successfully, leaves an event named after it:
 /// a mutation added later without an audit event fails here.
 async fn every_mutation_leaves_an_audit_event(app: TestApp) {
@@ -1112,7 +1116,10 @@ async fn every_mutation_leaves_an_audit_event(app: TestApp) {
         .iter()
         .map(|e| e["operation"].as_str().unwrap().to_owned())
         .collect();
-    let missing: Vec<&String> = fields.difference(&audited).collect();
+    let missing: Vec<&String> = fields
+        .difference(&audited)
+        .filter(|f| !NOT_IN_THE_SCENARIO.iter().any(|(name, _)| name == f))
+        .collect();
     assert!(
         missing.is_empty(),
         "mutations without an audit event: {missing:?}"
