@@ -8,6 +8,7 @@ mod decisions;
 mod errors;
 mod http;
 mod identity;
+mod integrations;
 mod kpi_statements;
 mod kpis;
 mod planning;

@@ -21,6 +21,12 @@ const SECRET: &str = "two nodes share one secret, as a cluster would";
 
 impl Node {
     pub(crate) async fn start(database_url: &str) -> Node {
+        Self::start_with(database_url, &[]).await
+    }
+
+    /// A node started with more flags of `northstar serve`, e.g.
+    /// `["--token-rate-limit", "3"]`.
+    pub(crate) async fn start_with(database_url: &str, flags: &[&str]) -> Node {
         let mut child = Command::new(env!("CARGO_BIN_EXE_northstar"))
             .args([
                 "serve",
@@ -29,6 +35,7 @@ impl Node {
                 "--database-url",
                 database_url,
             ])
+            .args(flags)
             .env("NORTHSTAR_JWT_SECRET", SECRET)
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")

@@ -14,7 +14,7 @@ use crate::{
     two_nodes::Node,
 };
 
-const SUBSCRIBE: &str = r#"subscription($id: ID!) { roadmapAlignmentChanged(id: $id) {
+pub(crate) const SUBSCRIBE: &str = r#"subscription($id: ID!) { roadmapAlignmentChanged(id: $id) {
   kind roadmapAlignment { title } } }"#;
 const UPDATE: &str = r#"mutation($id: ID!, $title: String!) {
   updateRoadmapAlignment(input: {id: $id, title: $title}) { roadmapAlignment { title } } }"#;
@@ -25,11 +25,11 @@ type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// A client of `/graphql` over WebSocket that speaks whatever a test tells it to.
-struct Socket(Ws);
+pub(crate) struct Socket(Ws);
 
 impl Socket {
     /// Connects to the server at `address` (http://…) offering `protocol`.
-    async fn connect(address: &str, protocol: &str) -> Self {
+    pub(crate) async fn connect(address: &str, protocol: &str) -> Self {
         let url = format!("{}/graphql", address.replacen("http", "ws", 1));
         let mut request = url.into_client_request().unwrap();
         request
@@ -47,7 +47,7 @@ impl Socket {
     }
 
     /// A graphql-transport-ws socket.
-    async fn open(app: &TestApp) -> Self {
+    pub(crate) async fn open(app: &TestApp) -> Self {
         Self::connect(&app.address, "graphql-transport-ws").await
     }
 
@@ -55,25 +55,25 @@ impl Socket {
         self.0.send(Message::text(text)).await.unwrap();
     }
 
-    async fn send(&mut self, message: Value) {
+    pub(crate) async fn send(&mut self, message: Value) {
         self.send_text(&message.to_string()).await;
     }
 
     /// Sends `connection_init` with `token` and waits for `connection_ack`.
-    async fn init(&mut self, token: &str) {
+    pub(crate) async fn init(&mut self, token: &str) {
         self.send(json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } }))
             .await;
         let ack = self.message().await.expect("an answer to connection_init");
         assert_eq!(ack["type"], "connection_ack", "{ack}");
     }
 
-    async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
+    pub(crate) async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
         self.send(json!({ "id": id, "type": "subscribe", "payload": { "query": query, "variables": variables } }))
             .await;
     }
 
     /// The next message from the server within 10 seconds; `None` once it closed.
-    async fn message(&mut self) -> Option<Value> {
+    pub(crate) async fn message(&mut self) -> Option<Value> {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         loop {
             let frame = tokio::time::timeout_at(deadline, self.0.next())
@@ -91,7 +91,7 @@ impl Socket {
     /// Runs `trigger` until a message arrives, and returns it. An operation starts
     /// asynchronously after `subscribe`, and a change made before then is (rightly) not
     /// delivered; this waits until the subscription is live.
-    async fn first_message<F, Fut>(&mut self, mut trigger: F) -> Value
+    pub(crate) async fn first_message<F, Fut>(&mut self, mut trigger: F) -> Value
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = ()>,
@@ -108,7 +108,7 @@ impl Socket {
 
     /// Reads until the server closes the socket (within 10 seconds): the close frame's
     /// code and reason, and the messages that came before it.
-    async fn closed(&mut self) -> (u16, String, Vec<Value>) {
+    pub(crate) async fn closed(&mut self) -> (u16, String, Vec<Value>) {
         let mut before = Vec::new();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         loop {
@@ -164,7 +164,7 @@ async fn update(app: &TestApp, who: &Session, alignment: &str, title: &str) {
 
 /// Asserts that the socket closes with 4403 after an UNAUTHENTICATED `error` for each of
 /// the operations `ids`, and nothing after the first of them.
-async fn assert_revoked(ws: &mut Socket, ids: &[&str]) {
+pub(crate) async fn assert_revoked(ws: &mut Socket, ids: &[&str]) {
     let (code, reason, before) = ws.closed().await;
     assert_eq!(
         (code, reason.as_str()),

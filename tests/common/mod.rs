@@ -34,20 +34,36 @@ pub enum Db {
 /// PostgreSQL), unless `NORTHSTAR_REQUIRE_POSTGRES` is set (to anything but `0`): then
 /// it fails. `.ci/run` sets both whenever a PostgreSQL answers, so CI never passes a
 /// PostgreSQL test it skipped.
+///
+/// `name => |config| …` runs the server of that test with the configuration the closure
+/// adjusts (as [`TestApp::spawn_with`]); attributes before a name (`#[ignore = "…"]`)
+/// apply to both of its tests.
 #[macro_export]
 macro_rules! db_tests {
-    ($($name:ident),* $(,)?) => { $(
+    (@tweak) => { |_: &mut ::api::Config| {} };
+    (@tweak $tweak:expr) => { $tweak };
+    ($($(#[$meta:meta])* $name:ident $(=> $tweak:expr)?),* $(,)?) => { $(
         mod $name {
             #[tokio::test]
+            $(#[$meta])*
             async fn sqlite() {
-                let app = $crate::common::TestApp::spawn($crate::common::Db::Sqlite).await;
+                let app = $crate::common::TestApp::spawn_with(
+                    $crate::common::Db::Sqlite,
+                    $crate::db_tests!(@tweak $($tweak)?),
+                )
+                .await;
                 let handle = app.handle.clone();
                 super::$name(app).await;
                 handle.stop(false).await;
             }
             #[tokio::test]
+            $(#[$meta])*
             async fn postgres() {
-                let Some(app) = $crate::common::TestApp::spawn_postgres().await else {
+                let Some(app) = $crate::common::TestApp::spawn_postgres_with(
+                    $crate::db_tests!(@tweak $($tweak)?),
+                )
+                .await
+                else {
                     eprintln!("TEST_DATABASE_URL is not set: skipped on PostgreSQL");
                     return;
                 };
@@ -155,8 +171,13 @@ impl TestApp {
     /// A server on a fresh PostgreSQL database, when `TEST_DATABASE_URL` is set; see
     /// [`postgres_url`] for when it is not.
     pub async fn spawn_postgres() -> Option<Self> {
+        Self::spawn_postgres_with(|_| {}).await
+    }
+
+    /// [`TestApp::spawn_postgres`], with the configuration `tweak` adjusts.
+    pub async fn spawn_postgres_with(tweak: impl FnOnce(&mut Config)) -> Option<Self> {
         postgres_url()?;
-        Some(Self::spawn_with(Db::Postgres, |_| {}).await)
+        Some(Self::spawn_with(Db::Postgres, tweak).await)
     }
 
     /// A server whose configuration `tweak` adjusts.
