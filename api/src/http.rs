@@ -338,6 +338,12 @@ async fn execute(
     if let Some(budget) = budget {
         budget_headers(&mut response, &budget);
     }
+    // The id the log lines and the audit log name, for the client to quote.
+    if let Ok(v) = header::HeaderValue::from_str(&request_id) {
+        response
+            .headers_mut()
+            .insert(header::HeaderName::from_static("x-request-id"), v);
+    }
     response
 }
 

@@ -7,7 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
-use crate::error::ApiResult;
+use crate::{db::placeholders, error::ApiResult};
 
 /// Length of a budget's window, in seconds.
 pub const WINDOW_SECS: i64 = 60;
@@ -59,24 +59,15 @@ impl RateLimiter {
         let window = epoch_secs() / WINDOW_SECS * WINDOW_SECS;
         let backend = self.db.get_database_backend();
         // The right-hand sides read the row as it was, on both databases.
-        let sql = match backend {
-            sea_orm::DbBackend::Postgres => {
-                "INSERT INTO rate_limit (key, window_start, used) VALUES ($1, $2, 1) \
-                 ON CONFLICT (key) DO UPDATE SET \
-                 used = CASE WHEN rate_limit.window_start = excluded.window_start \
-                 THEN rate_limit.used + 1 ELSE 1 END, \
-                 window_start = excluded.window_start \
-                 RETURNING used"
-            }
-            _ => {
-                "INSERT INTO rate_limit (key, window_start, used) VALUES (?, ?, 1) \
-                 ON CONFLICT (key) DO UPDATE SET \
-                 used = CASE WHEN rate_limit.window_start = excluded.window_start \
-                 THEN rate_limit.used + 1 ELSE 1 END, \
-                 window_start = excluded.window_start \
-                 RETURNING used"
-            }
-        };
+        let sql = placeholders(
+            backend,
+            "INSERT INTO rate_limit (key, window_start, used) VALUES ($1, $2, 1) \
+             ON CONFLICT (key) DO UPDATE SET \
+             used = CASE WHEN rate_limit.window_start = excluded.window_start \
+             THEN rate_limit.used + 1 ELSE 1 END, \
+             window_start = excluded.window_start \
+             RETURNING used",
+        );
         let row = self
             .db
             .query_one_raw(Statement::from_sql_and_values(

@@ -389,7 +389,8 @@ impl Connection {
                 format!("Subscriber for {id} already exists"),
             ));
         }
-        // An API token spends from its budget per operation, as per HTTP request.
+        // An API token spends from its budget per operation, as per HTTP request (opening
+        // the socket spends nothing).
         if let Some((_, Credential::ApiToken { id: token, .. })) = &self.credential {
             match self.services.integrations.spend_budget(*token).await {
                 Ok(budget) if budget.allowed => {}
@@ -553,12 +554,6 @@ async fn authenticate(services: Services, payload: Value) -> ApiResult<(Actor, C
     if is_api_token(&token) {
         let actor = services.integrations.authenticate(&token).await?;
         let id = actor.token_id().ok_or(ApiError::Unauthenticated)?;
-        // Opening the connection is a request of the token's too.
-        let budget = services.integrations.spend_budget(id).await?;
-        if !budget.allowed {
-            let retry_after = budget.retry_after();
-            return Err(ApiError::RateLimited { retry_after });
-        }
         let expires_at = services.integrations.token_expiry(id).await?;
         return Ok((actor, Credential::ApiToken { id, expires_at }));
     }

@@ -6,6 +6,7 @@ pub mod api_token;
 pub mod architecture_review;
 pub mod audit_event;
 pub mod change_log;
+pub mod change_log_pruned;
 pub mod decision_record;
 pub mod decision_record_counter;
 pub mod dependency;

@@ -66,6 +66,14 @@ enum ChangeLog {
 }
 
 #[derive(DeriveIden)]
+enum ChangeLogPruned {
+    Table,
+    OrganizationId,
+    Tx,
+    Seq,
+}
+
+#[derive(DeriveIden)]
 enum RateLimit {
     Table,
     Key,
@@ -250,6 +258,19 @@ impl MigrationTrait for Migration {
         )
         .await?;
 
+        // Per organisation, the newest position of the change log deleted past its
+        // retention: a cursor before it may have missed an entry, and must resync.
+        manager
+            .create_table(
+                Table::create()
+                    .table(ChangeLogPruned::Table)
+                    .col(pk_uuid(ChangeLogPruned::OrganizationId))
+                    .col(big_integer(ChangeLogPruned::Tx))
+                    .col(big_integer(ChangeLogPruned::Seq))
+                    .to_owned(),
+            )
+            .await?;
+
         // Requests counted per caller per window, shared by every API node.
         manager
             .create_table(
@@ -347,6 +368,7 @@ impl MigrationTrait for Migration {
         }
         for table in [
             RateLimit::Table.into_iden(),
+            ChangeLogPruned::Table.into_iden(),
             ChangeLog::Table.into_iden(),
             AuditEvent::Table.into_iden(),
             ApiToken::Table.into_iden(),

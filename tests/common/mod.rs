@@ -93,6 +93,8 @@ pub struct TestApp {
     pub statements: StatementCounter,
     pub db: DatabaseConnection,
     pub handle: actix_web::dev::ServerHandle,
+    /// The server's configuration (its database URL, for a second server on it).
+    pub config: Config,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -193,7 +195,9 @@ impl TestApp {
         };
         let mut config = base_config(url);
         tweak(&mut config);
-        let app = Application::build(config).await.expect("server builds");
+        let app = Application::build(config.clone())
+            .await
+            .expect("server builds");
         let address = format!("http://127.0.0.1:{}", app.port());
         let statements = app.statements();
         let db = app.db();
@@ -209,7 +213,31 @@ impl TestApp {
             statements,
             db,
             handle,
+            config,
             _dir: dir,
+        }
+    }
+
+    /// A second server on `app`'s database (with `app`'s configuration), as another
+    /// node of a cluster would be.
+    pub async fn on_same_database(app: &TestApp) -> Self {
+        let built = Application::build(app.config.clone())
+            .await
+            .expect("server builds");
+        let address = format!("http://127.0.0.1:{}", built.port());
+        let statements = built.statements();
+        let db = built.db();
+        let handle = built.handle();
+        tokio::spawn(built.run_until_stopped());
+        Self {
+            db_kind: app.db_kind,
+            address,
+            client: app.client.clone(),
+            statements,
+            db,
+            handle,
+            config: app.config.clone(),
+            _dir: None,
         }
     }
 

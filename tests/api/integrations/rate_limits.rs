@@ -284,6 +284,5 @@ crate::db_tests!(
     a_token_over_its_budget_is_refused_until_its_window_ends => |c| c.token_rate_limit = 3,
     each_token_spends_its_own_budget => |c| c.token_rate_limit = 3,
     a_persons_requests_have_no_budget => |c| c.token_rate_limit = 3,
-    #[ignore = "server bug: a token's operations over WebSocket spend nothing from its budget (nor set lastUsedAt)"]
     a_tokens_operations_over_websocket_count_like_its_requests => |c| c.token_rate_limit = 3,
 );

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use chrono::{DateTime, Utc};
-use entity::change_log;
+use entity::{change_log, change_log_pruned};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Statement,
@@ -25,9 +25,11 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use super::service::IntegrationService;
+use uuid::Uuid;
+
 use crate::{
     auth::Actor,
-    db::now,
+    db::{begin_write, now, placeholders},
     error::{ApiError, ApiResult},
     pagination::MAX_PAGE_SIZE,
 };
@@ -128,6 +130,17 @@ impl IntegrationService {
                         ),
                     ));
                 }
+                let pruned = change_log_pruned::Entity::find_by_id(actor.org_id())
+                    .one(&self.db)
+                    .await?;
+                if pruned.is_some_and(|w| (p.tx, p.seq) < (w.tx, w.seq)) {
+                    return Err(ApiError::bad_input(
+                        "since",
+                        "changes after this cursor were deleted past the change log's \
+                         retention: read every list again, then follow changes from a new \
+                         cursor",
+                    ));
+                }
                 (p.tx, p.seq)
             }
             None => (i64::MIN, i64::MIN),
@@ -176,12 +189,52 @@ impl IntegrationService {
 
     /// Deletes the change log entries past the retention window (and its grace day).
     /// Every server runs it now and then; running it twice deletes nothing more.
+    ///
+    /// Each organisation's newest deleted position is kept (`change_log_pruned`): a
+    /// cursor before it may have missed an entry, and is refused whatever it says of
+    /// itself.
     pub async fn prune_changes(&self) -> ApiResult<u64> {
         let window = chrono::Duration::from_std(self.retention).unwrap_or(PRUNE_GRACE);
-        let done = change_log::Entity::delete_many()
-            .filter(change_log::Column::OccurredAt.lt(now() - window - PRUNE_GRACE))
-            .exec(&self.db)
+        let cutoff = now() - window - PRUNE_GRACE;
+        let backend = self.db.get_database_backend();
+        let txn = begin_write(&self.db).await?;
+        let newest = txn
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
+                placeholders(
+                    backend,
+                    "SELECT organization_id, tx, seq FROM ( \
+                       SELECT organization_id, tx, seq, ROW_NUMBER() OVER ( \
+                         PARTITION BY organization_id ORDER BY tx DESC, seq DESC) AS rn \
+                       FROM change_log WHERE occurred_at < $1) newest WHERE rn = 1",
+                ),
+                [cutoff.into()],
+            ))
             .await?;
+        for row in newest {
+            let org: Uuid = row.try_get("", "organization_id")?;
+            let tx: i64 = row.try_get("", "tx")?;
+            let seq: i64 = row.try_get("", "seq")?;
+            txn.execute_raw(Statement::from_sql_and_values(
+                backend,
+                placeholders(
+                    backend,
+                    "INSERT INTO change_log_pruned (organization_id, tx, seq) VALUES ($1, $2, $3) \
+                     ON CONFLICT (organization_id) DO UPDATE SET \
+                     tx = CASE WHEN excluded.tx > change_log_pruned.tx OR (excluded.tx = change_log_pruned.tx \
+                       AND excluded.seq > change_log_pruned.seq) THEN excluded.tx ELSE change_log_pruned.tx END, \
+                     seq = CASE WHEN excluded.tx > change_log_pruned.tx OR (excluded.tx = change_log_pruned.tx \
+                       AND excluded.seq > change_log_pruned.seq) THEN excluded.seq ELSE change_log_pruned.seq END",
+                ),
+                [org.into(), tx.into(), seq.into()],
+            ))
+            .await?;
+        }
+        let done = change_log::Entity::delete_many()
+            .filter(change_log::Column::OccurredAt.lt(cutoff))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
         Ok(done.rows_affected)
     }
 }
