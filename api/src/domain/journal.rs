@@ -21,6 +21,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+pub use crate::domain::kind::Subject;
 use crate::{
     auth::Actor,
     db::{begin_write, now},
@@ -58,31 +59,6 @@ impl ChangeKind {
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
-    }
-}
-
-/// What a change is about: an object with a global id, or a relation between two
-/// objects that has none of its own (a KPI's owner, an initiative's outcome).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Subject {
-    Object(Kind, Uuid),
-    Relation {
-        /// The relation's name in the change log, e.g. `"KpiOwner"`.
-        name: &'static str,
-        from: (Kind, Uuid),
-        to: (Kind, Uuid),
-    },
-}
-
-impl Subject {
-    /// The object `id` of `kind`.
-    pub fn object(kind: Kind, id: Uuid) -> Self {
-        Subject::Object(kind, id)
-    }
-
-    /// The relation `name` from one object to another.
-    pub fn relation(name: &'static str, from: (Kind, Uuid), to: (Kind, Uuid)) -> Self {
-        Subject::Relation { name, from, to }
     }
 }
 

@@ -1,5 +1,7 @@
-//! The kinds of objects that have a global id: what global ids, the audit log and the
-//! change log name.
+//! The kinds of objects that have a global id, and what a change is about: what global
+//! ids, the audit log and the change log name.
+
+use uuid::Uuid;
 
 /// The object types that have global ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -64,5 +66,30 @@ impl Kind {
         ]
         .into_iter()
         .find(|k| k.name() == s)
+    }
+}
+
+/// What a change is about: an object with a global id, or a relation between two
+/// objects that has none of its own (a KPI's owner, an initiative's outcome).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Subject {
+    Object(Kind, Uuid),
+    Relation {
+        /// The relation's name in the change log, e.g. `"KpiOwner"`.
+        name: &'static str,
+        from: (Kind, Uuid),
+        to: (Kind, Uuid),
+    },
+}
+
+impl Subject {
+    /// The object `id` of `kind`.
+    pub fn object(kind: Kind, id: Uuid) -> Self {
+        Subject::Object(kind, id)
+    }
+
+    /// The relation `name` from one object to another.
+    pub fn relation(name: &'static str, from: (Kind, Uuid), to: (Kind, Uuid)) -> Self {
+        Subject::Relation { name, from, to }
     }
 }

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::{
     db::now,
-    domain::{journal::Subject, kind::Kind},
+    domain::kind::{Kind, Subject},
     error::{ApiError, ApiResult},
 };
 
