@@ -303,6 +303,22 @@ where
         .ok_or(ApiError::NotFound)
 }
 
+/// Loads the row an optional reference names (a recorder, an actor); `None` without
+/// one.
+pub async fn load_opt<E: TenantTable>(
+    ctx: &async_graphql::Context<'_>,
+    org: Uuid,
+    id: Option<Uuid>,
+) -> ApiResult<Option<E::Model>>
+where
+    E::Model: Clone + Send + Sync,
+{
+    match id {
+        Some(id) => load_one::<E>(ctx, org, id).await.map(Some),
+        None => Ok(None),
+    }
+}
+
 /// The page of `parent`'s children in relation `R`, and its lazy total.
 pub async fn load_children<R: ChildRelation>(
     ctx: &async_graphql::Context<'_>,

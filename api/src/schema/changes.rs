@@ -9,7 +9,7 @@ use super::node::{load_node, Node};
 use crate::{
     domain::{identity::graphql::User, journal, kind::Kind},
     error::{ApiError, ApiResult},
-    graphql::{context::ContextExt, ids, loaders::load_one},
+    graphql::{context::ContextExt, ids, loaders::load_opt},
 };
 
 /// What happened to the object of a change.
@@ -99,21 +99,14 @@ impl Change {
     }
     /// The person who made it; null when an API token did.
     async fn changed_by(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
-        match self.0.actor_user_id {
-            Some(id) => load_one::<user::Entity>(ctx, self.0.organization_id, id)
-                .await
-                .map(|u| Some(User(u))),
-            None => Ok(None),
-        }
+        let user = load_opt::<user::Entity>(ctx, self.0.organization_id, self.0.actor_user_id);
+        Ok(user.await?.map(User))
     }
     /// The name of the API token that made it, if one did.
     async fn changed_by_token(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
-        match self.0.actor_token_id {
-            Some(id) => load_one::<api_token::Entity>(ctx, self.0.organization_id, id)
-                .await
-                .map(|t| Some(t.name)),
-            None => Ok(None),
-        }
+        let token =
+            load_opt::<api_token::Entity>(ctx, self.0.organization_id, self.0.actor_token_id);
+        Ok(token.await?.map(|t| t.name))
     }
 }
 

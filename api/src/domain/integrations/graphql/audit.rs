@@ -12,7 +12,7 @@ use crate::{
         connection::{connection, page_args, Conn, TotalCount},
         context::ContextExt,
         ids,
-        loaders::load_one,
+        loaders::load_opt,
     },
 };
 
@@ -41,21 +41,14 @@ impl AuditEvent {
     }
     /// The person who did it; null when an API token did.
     async fn actor_user(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
-        match self.0.actor_user_id {
-            Some(id) => load_one::<user::Entity>(ctx, self.0.organization_id, id)
-                .await
-                .map(|u| Some(User(u))),
-            None => Ok(None),
-        }
+        let user = load_opt::<user::Entity>(ctx, self.0.organization_id, self.0.actor_user_id);
+        Ok(user.await?.map(User))
     }
     /// The API token that did it, if one did.
     async fn actor_token(&self, ctx: &Context<'_>) -> ApiResult<Option<ApiToken>> {
-        match self.0.actor_token_id {
-            Some(id) => load_one::<api_token::Entity>(ctx, self.0.organization_id, id)
-                .await
-                .map(|t| Some(ApiToken(t))),
-            None => Ok(None),
-        }
+        let token =
+            load_opt::<api_token::Entity>(ctx, self.0.organization_id, self.0.actor_token_id);
+        Ok(token.await?.map(ApiToken))
     }
     /// The request it came in (the `x-request-id` and log lines of the server).
     async fn request_id(&self) -> Option<&str> {

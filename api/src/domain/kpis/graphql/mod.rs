@@ -33,7 +33,7 @@ use crate::{
         },
         external_ref::{ExternalRefInput, ExternalReference},
         ids::{self, Kind},
-        loaders::{children, first_child, load_children, load_one, InOrg},
+        loaders::{children, first_child, load_children, load_one, load_opt, InOrg},
         scalars::Duration,
     },
     pagination::{Page, PageArgs},
@@ -368,24 +368,15 @@ impl KpiMeasurement {
     }
     /// Who recorded it (null when an integration did).
     async fn recorded_by(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
-        match self.0.recorded_by {
-            Some(u) => Ok(Some(User(
-                load_one::<user::Entity>(ctx, self.0.organization_id, u).await?,
-            ))),
-            None => Ok(None),
-        }
+        let user = load_opt::<user::Entity>(ctx, self.0.organization_id, self.0.recorded_by);
+        Ok(user.await?.map(User))
     }
     /// The name of the API token that recorded it, when an integration did
     /// (`recordedBy` is null then).
     async fn recorded_by_token(&self, ctx: &Context<'_>) -> ApiResult<Option<String>> {
-        match self.0.recorded_by_token_id {
-            Some(t) => Ok(Some(
-                load_one::<api_token::Entity>(ctx, self.0.organization_id, t)
-                    .await?
-                    .name,
-            )),
-            None => Ok(None),
-        }
+        let token =
+            load_opt::<api_token::Entity>(ctx, self.0.organization_id, self.0.recorded_by_token_id);
+        Ok(token.await?.map(|t| t.name))
     }
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
