@@ -13,7 +13,8 @@ use std::{
 };
 
 use sea_orm::{
-    sea_query::LockType, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    sea_query::{extension::postgres::PgFunc, Expr, ExprTrait, LockType},
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, SqlErr,
 };
 use uuid::Uuid;
@@ -152,7 +153,10 @@ pub type KeyOf<E> = fn(&<E as EntityTrait>::Model) -> (&Option<String>, &Option<
 
 /// The rows of `keys` (their `(source, id)` columns), by key, locked until the write
 /// `db` commits: in id order, so two bulks over the same rows wait for each other
-/// instead of deadlocking. One statement, with one `IN` per source.
+/// instead of deadlocking. One statement, with one list of ids per source: an array
+/// (`= ANY($n)`) on PostgreSQL, so that the statement is the same whatever the number of
+/// ids and is planned once (a 1,000-value `IN` took 50 ms and more to plan there); an
+/// `IN` on SQLite.
 pub async fn existing_by_key<E, C>(
     db: &C,
     org: Uuid,
@@ -172,14 +176,17 @@ where
         return Ok(HashMap::new());
     }
     let (source_col, id_col) = columns;
+    let postgres = db.get_database_backend() == DbBackend::Postgres;
     let any = by_source
         .into_iter()
         .fold(Condition::any(), |any, (source, ids)| {
-            any.add(
-                Condition::all()
-                    .add(source_col.eq(source))
-                    .add(id_col.is_in(ids)),
-            )
+            let ids_match = if postgres {
+                let ids: Vec<String> = ids.into_iter().collect();
+                Expr::col(id_col).eq(PgFunc::any(Expr::val(ids)))
+            } else {
+                id_col.is_in(ids)
+            };
+            any.add(Condition::all().add(source_col.eq(source)).add(ids_match))
         });
     let rows = E::find()
         .filter(E::ORG.eq(org))
