@@ -123,12 +123,18 @@ async fn every_synced_list_takes_updated_since_and_orders_by_updated_at(app: Tes
     )
     .await
     .data();
+    app.gql_as(
+        &org.admin,
+        "mutation($input: CreateOutcomeInput!) { createOutcome(input: $input) { outcome { id } } }",
+        json!({ "input": { "squadId": org.squad, "quarter": "2026-Q4", "title": "Faster checkout" } }),
+    )
+    .await
+    .data();
     let before = "2000-01-01T00:00:00Z";
     let after = "2999-01-01T00:00:00Z";
     for (list, order) in [
         ("dependencies", "{ field: UPDATED_AT, direction: DESC }"),
         ("outcomes", "{ field: UPDATED_AT }"),
-        ("initiatives", "{ field: UPDATED_AT }"),
         ("kpis", "{ field: UPDATED_AT }"),
     ] {
         let q = format!(
@@ -136,11 +142,63 @@ async fn every_synced_list_takes_updated_since_and_orders_by_updated_at(app: Tes
         );
         let all = app.gql_as(&org.admin, &q, json!({ "since": before })).await;
         let none = app.gql_as(&org.admin, &q, json!({ "since": after })).await;
-        assert_eq!(none.data()[list]["totalCount"], 0, "{list}");
-        if list == "dependencies" || list == "kpis" {
-            assert_eq!(all.data()[list]["totalCount"], 1, "{list}");
-        }
+        assert_eq!(all.data()[list]["totalCount"], 1, "{list} since long ago");
+        assert_eq!(
+            none.data()[list]["totalCount"],
+            0,
+            "{list} since the future"
+        );
     }
+
+    // Two initiatives; the older one changes last, so it comes last by updatedAt (and
+    // first the other way), unlike the default order by creation.
+    for (key, title) in [("PAY-1", "Older"), ("PAY-2", "Newer")] {
+        app.gql_as(
+            &org.admin,
+            UPSERT_INITIATIVE,
+            json!({ "input": initiative_item(&org.squad, key, title) }),
+        )
+        .await
+        .data();
+    }
+    app.gql_as(
+        &org.admin,
+        UPSERT_INITIATIVE,
+        json!({ "input": initiative_item(&org.squad, "PAY-1", "Older, renamed") }),
+    )
+    .await
+    .data();
+    let titles = |dir: &str| {
+        format!("{{ initiatives(orderBy: {{ field: UPDATED_AT, direction: {dir} }}) {{ nodes {{ title }} }} }}")
+    };
+    let names = |res: &crate::common::Gql| -> Vec<String> {
+        res.data()["initiatives"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let asc = app.gql_as(&org.admin, &titles("ASC"), json!({})).await;
+    assert_eq!(names(&asc), ["Newer", "Older, renamed"]);
+    let desc = app.gql_as(&org.admin, &titles("DESC"), json!({})).await;
+    assert_eq!(names(&desc), ["Older, renamed", "Newer"]);
+    let created = app
+        .gql_as(&org.admin, "{ initiatives { nodes { title } } }", json!({}))
+        .await;
+    assert_eq!(
+        names(&created),
+        ["Older, renamed", "Newer"],
+        "default: oldest first"
+    );
+    let since = app
+        .gql_as(
+            &org.admin,
+            "query($s: DateTime) { initiatives(filter: { updatedSince: $s }) { totalCount } }",
+            json!({ "s": after }),
+        )
+        .await;
+    assert_eq!(since.data()["initiatives"]["totalCount"], 0);
 }
 
 crate::db_tests!(

@@ -13,8 +13,6 @@
 //! Retention: entries older than the retention window are deleted; a cursor issued
 //! before the window is refused with BAD_USER_INPUT, telling the client to resync.
 
-use std::time::Duration;
-
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use chrono::{DateTime, Utc};
 use entity::{change_log, change_log_pruned};
@@ -91,11 +89,6 @@ pub struct ChangePage {
 }
 
 impl IntegrationService {
-    /// The retention window of the change log.
-    pub fn change_retention(&self) -> Duration {
-        self.retention
-    }
-
     /// What changed after `since` (from the oldest kept entry without one), at most
     /// `first` entries (1–100).
     pub async fn changes(
