@@ -15,9 +15,15 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use entity::{audit_event, change_log};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, DbBackend, DbErr, EntityTrait, ExecResult, IntoActiveModel, QueryFilter,
-    QueryResult, Select, Statement, TryIntoModel,
+    sea_query::{
+        Alias, CommonTableExpression, Expr, ExprTrait, Func, InsertStatement, Query, SimpleExpr,
+        WithClause,
+    },
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    EntityTrait, ExecResult, IntoActiveModel, QueryFilter, QueryResult, Select, Statement,
+    TryIntoModel,
 };
 use uuid::Uuid;
 
@@ -62,12 +68,11 @@ impl ChangeKind {
     }
 }
 
-/// A write transaction that journals its changes (see the module's documentation).
-///
-/// It is a connection like the transaction it wraps: pass `&write` wherever a
-/// `ConnectionTrait` is taken. Dropping it without [`Write::commit`] rolls back.
-pub struct Write {
-    txn: DatabaseTransaction,
+/// What a write changes and on whose behalf, turned into the journal's rows when it
+/// commits: the part of a [`Write`] that is not its transaction. On its own, for a
+/// write made of a single statement ([`Journal::postgres_ctes`]).
+#[derive(Debug, Clone)]
+pub struct Journal {
     org: Uuid,
     user: Option<Uuid>,
     token: Option<Uuid>,
@@ -77,12 +82,11 @@ pub struct Write {
     changes: Vec<(ChangeKind, Subject)>,
 }
 
-impl Write {
-    /// Begins a write on behalf of `actor` ([`begin_write`]).
-    pub async fn begin(db: &DatabaseConnection, actor: &Actor) -> ApiResult<Self> {
+impl Journal {
+    /// The journal of a write on behalf of `actor`, happening now.
+    pub fn new(actor: &Actor) -> Self {
         let origin = actor.origin();
-        Ok(Self {
-            txn: begin_write(db).await?,
+        Self {
             org: actor.org_id(),
             user: actor.user_id(),
             token: actor.token_id(),
@@ -91,7 +95,7 @@ impl Write {
             operation: origin.operation.as_deref().unwrap_or("internal").to_owned(),
             at: now(),
             changes: Vec::new(),
-        })
+        }
     }
 
     /// When this write happens: one instant for every row and entry it writes.
@@ -102,6 +106,154 @@ impl Write {
     /// Records that `subject` changed in this write.
     pub fn record(&mut self, kind: ChangeKind, subject: Subject) {
         self.changes.push((kind, subject));
+    }
+
+    /// One audit event per object the mutation is about.
+    fn audit_rows(&self, about: impl IntoIterator<Item = (Kind, Uuid)>) -> Vec<AuditRow> {
+        about
+            .into_iter()
+            .map(|(kind, id)| AuditRow {
+                id: Uuid::now_v7(),
+                organization_id: self.org,
+                occurred_at: self.at,
+                actor_user_id: self.user,
+                actor_token_id: self.token,
+                operation: self.operation.clone(),
+                object_type: kind.name(),
+                object_id: id,
+                request_id: self.request_id.clone(),
+            })
+            .collect()
+    }
+
+    /// The journal as the two inserts of a data-modifying `WITH` on PostgreSQL
+    /// (`ns_logged`, `ns_audited`), each appending only when `only_if` holds (e.g. that
+    /// a `WITH` before them inserted a row): for a write that is one statement, so that
+    /// the change and its journal still commit together.
+    pub fn postgres_ctes(
+        mut self,
+        about: impl IntoIterator<Item = (Kind, Uuid)>,
+        only_if: SimpleExpr,
+    ) -> ApiResult<[CommonTableExpression; 2]> {
+        let events = self.audit_rows(about);
+        let changes = self.change_rows();
+        let cte = |name: &str, insert: InsertStatement| {
+            CommonTableExpression::new()
+                .query(insert)
+                .table_name(Alias::new(name))
+                .to_owned()
+        };
+        Ok([
+            cte(
+                "ns_logged",
+                recordset_insert::<change_log::Entity, _>(changes, Some(only_if.clone()))?,
+            ),
+            cte(
+                "ns_audited",
+                recordset_insert::<audit_event::Entity, _>(events, Some(only_if))?,
+            ),
+        ])
+    }
+
+    /// The change log entries, each subject once per kind; an update of a row created
+    /// in the same write is part of its creation. Takes the recorded changes.
+    fn change_rows(&mut self) -> Vec<ChangeRow> {
+        let changes = std::mem::take(&mut self.changes);
+        let created: HashSet<Subject> = changes
+            .iter()
+            .filter(|(k, _)| *k == ChangeKind::Created)
+            .map(|(_, s)| *s)
+            .collect();
+        let mut seen = HashSet::new();
+        changes
+            .iter()
+            .filter(|(kind, subject)| {
+                !(*kind == ChangeKind::Updated && created.contains(subject))
+                    && seen.insert((*kind, *subject))
+            })
+            .map(|(kind, subject)| {
+                let (object, related) = match *subject {
+                    Subject::Object(k, id) => ((k.name(), id), None),
+                    Subject::Relation { name, from, to } => {
+                        ((name, from.1), Some((to.0.name(), to.1)))
+                    }
+                };
+                ChangeRow {
+                    organization_id: self.org,
+                    occurred_at: self.at,
+                    kind: kind.as_str(),
+                    object_type: object.0,
+                    object_id: object.1,
+                    related_type: related.map(|r| r.0),
+                    related_id: related.map(|r| r.1),
+                    actor_user_id: self.user,
+                    actor_token_id: self.token,
+                }
+            })
+            .collect()
+    }
+}
+
+/// `INSERT INTO <E> (<columns>) SELECT <columns> FROM json_populate_recordset(NULL::<E>,
+/// $n::json) [WHERE only_if]` (PostgreSQL): rows of any number in one parameter. A
+/// multi-row `VALUES` of a 1,000-item bulk binds thousands of parameters, and PostgreSQL
+/// took 15–35 ms to parse and plan each such statement of 500 rows (bench/RESULTS.md).
+fn recordset_insert<E, R>(rows: Vec<R>, only_if: Option<SimpleExpr>) -> ApiResult<InsertStatement>
+where
+    E: EntityTrait,
+    R: JournalRow<E>,
+{
+    let table = E::default().table_name().to_owned();
+    let json = serde_json::to_value(&rows).map_err(ApiError::internal)?;
+    let columns = || R::COLUMNS.iter().map(|c| Alias::new(*c));
+    let mut select = Query::select();
+    select.columns(columns()).from_function(
+        Func::cust(Alias::new("json_populate_recordset"))
+            .arg(Expr::cust(format!("NULL::{table}")))
+            .arg(Expr::val(json).cast_as(Alias::new("json"))),
+        Alias::new("ns_rows"),
+    );
+    if let Some(cond) = only_if {
+        select.and_where(cond);
+    }
+    let mut insert = Query::insert();
+    insert
+        .into_table(Alias::new(table))
+        .columns(columns())
+        .select_from(select)
+        .map_err(ApiError::internal)?;
+    Ok(insert)
+}
+
+/// A write transaction that journals its changes (see the module's documentation).
+///
+/// It is a connection like the transaction it wraps: pass `&write` wherever a
+/// `ConnectionTrait` is taken. Dropping it without [`Write::commit`] rolls back.
+pub struct Write {
+    txn: DatabaseTransaction,
+    journal: Journal,
+    /// The journal is appended ([`Write::journal_for`]).
+    journaled: bool,
+}
+
+impl Write {
+    /// Begins a write on behalf of `actor` ([`begin_write`]).
+    pub async fn begin(db: &DatabaseConnection, actor: &Actor) -> ApiResult<Self> {
+        Ok(Self {
+            txn: begin_write(db).await?,
+            journal: Journal::new(actor),
+            journaled: false,
+        })
+    }
+
+    /// When this write happens: one instant for every row and entry it writes.
+    pub fn at(&self) -> DateTime<Utc> {
+        self.journal.at
+    }
+
+    /// Records that `subject` changed in this write.
+    pub fn record(&mut self, kind: ChangeKind, subject: Subject) {
+        self.journal.record(kind, subject);
     }
 
     /// Inserts a row and records it as created.
@@ -168,7 +320,7 @@ impl Write {
     /// row was already gone (a concurrent delete won): nothing is recorded then.
     pub async fn delete<E: TenantTable>(&mut self, row: &E::Model) -> ApiResult<bool> {
         let done = E::delete_many()
-            .filter(E::ORG.eq(self.org))
+            .filter(E::ORG.eq(self.journal.org))
             .filter(E::ID.eq(E::id_of(row)))
             .exec(&self.txn)
             .await?;
@@ -203,22 +355,41 @@ impl Write {
         mut self,
         about: impl IntoIterator<Item = (Kind, Uuid)>,
     ) -> ApiResult<()> {
-        self.flush_changes().await?;
-        let events: Vec<AuditRow> = about
-            .into_iter()
-            .map(|(kind, id)| AuditRow {
-                id: Uuid::now_v7(),
-                organization_id: self.org,
-                occurred_at: self.at,
-                actor_user_id: self.user,
-                actor_token_id: self.token,
-                operation: self.operation.clone(),
-                object_type: kind.name(),
-                object_id: id,
-                request_id: self.request_id.clone(),
-            })
-            .collect();
-        self.append(events).await?;
+        self.journal_for(about).await?;
+        self.commit_journaled().await
+    }
+
+    /// Appends the journal now, with one audit event per object the mutation is about,
+    /// before the write's last statement; [`Write::commit_journaled`] then commits.
+    ///
+    /// For a write that ends on a contended row (a KPI's ends, moved by every
+    /// measurement): the row lock that last statement takes is then held only until
+    /// the commit, not across the journal's round trip. Every change must be recorded
+    /// before this is called.
+    pub async fn journal_for(
+        &mut self,
+        about: impl IntoIterator<Item = (Kind, Uuid)>,
+    ) -> ApiResult<()> {
+        let events = self.journal.audit_rows(about);
+        let changes = self.journal.change_rows();
+        if self.txn.get_database_backend() == DbBackend::Postgres {
+            self.append_postgres(changes, events).await?;
+        } else {
+            self.append_sqlite(changes).await?;
+            self.append_sqlite(events).await?;
+        }
+        self.journaled = true;
+        Ok(())
+    }
+
+    /// Commits a write whose journal [`Write::journal_for`] appended.
+    pub async fn commit_journaled(self) -> ApiResult<()> {
+        if !self.journaled || !self.journal.changes.is_empty() {
+            // A change recorded after its journal would be committed unjournaled.
+            return Err(ApiError::internal(anyhow::anyhow!(
+                "a write was committed with changes its journal does not hold"
+            )));
+        }
         self.txn.commit().await?;
         Ok(())
     }
@@ -229,86 +400,39 @@ impl Write {
         Ok(())
     }
 
-    /// The change log entries, each subject once per kind; an update of a row created
-    /// in the same write is part of its creation.
-    async fn flush_changes(&mut self) -> ApiResult<()> {
-        let created: HashSet<Subject> = self
-            .changes
-            .iter()
-            .filter(|(k, _)| *k == ChangeKind::Created)
-            .map(|(_, s)| *s)
-            .collect();
-        let mut seen = HashSet::new();
-        let rows: Vec<ChangeRow> = self
-            .changes
-            .iter()
-            .filter(|(kind, subject)| {
-                !(*kind == ChangeKind::Updated && created.contains(subject))
-                    && seen.insert((*kind, *subject))
-            })
-            .map(|(kind, subject)| {
-                let (object, related) = match *subject {
-                    Subject::Object(k, id) => ((k.name(), id), None),
-                    Subject::Relation { name, from, to } => {
-                        ((name, from.1), Some((to.0.name(), to.1)))
-                    }
-                };
-                ChangeRow {
-                    organization_id: self.org,
-                    occurred_at: self.at,
-                    kind: kind.as_str(),
-                    object_type: object.0,
-                    object_id: object.1,
-                    related_type: related.map(|r| r.0),
-                    related_id: related.map(|r| r.1),
-                    actor_user_id: self.user,
-                    actor_token_id: self.token,
-                }
-            })
-            .collect();
-        self.append(rows).await?;
-        self.changes.clear();
+    /// Appends the change log entries and audit events in one statement, whatever their
+    /// number ([`recordset_insert`]), the change log's in a data-modifying `WITH`.
+    async fn append_postgres(
+        &self,
+        changes: Vec<ChangeRow>,
+        events: Vec<AuditRow>,
+    ) -> ApiResult<()> {
+        if changes.is_empty() && events.is_empty() {
+            return Ok(());
+        }
+        let logged = CommonTableExpression::new()
+            .query(recordset_insert::<change_log::Entity, _>(changes, None)?)
+            .table_name(Alias::new("ns_logged"))
+            .to_owned();
+        let audited = recordset_insert::<audit_event::Entity, _>(events, None)?;
+        let stmt = WithClause::new().cte(logged).to_owned().query(audited);
+        self.txn.execute(&stmt).await?;
         Ok(())
     }
 
-    /// Appends journal rows (`E` the table, `R` a row of it).
-    ///
-    /// On PostgreSQL, one statement whatever the number of rows: the rows travel as one
-    /// JSON array that `json_populate_recordset` turns back into rows. A multi-row
-    /// `VALUES` of a 1,000-item bulk binds thousands of parameters, and PostgreSQL took
-    /// 15–35 ms to parse and plan each such statement of 500 rows (bench/RESULTS.md). On
-    /// SQLite, which parses those fast, multi-row `INSERT`s.
-    async fn append<E, R>(&self, rows: Vec<R>) -> ApiResult<()>
+    /// Appends journal rows of one table (`E` the table, `R` a row of it) with
+    /// multi-row `INSERT`s (SQLite, which parses those fast).
+    async fn append_sqlite<E, R>(&self, rows: Vec<R>) -> ApiResult<()>
     where
         E: EntityTrait,
         R: JournalRow<E>,
     {
-        if rows.is_empty() {
-            return Ok(());
+        let models: Vec<E::ActiveModel> = rows.into_iter().map(R::into_active).collect();
+        for chunk in models.chunks(ROWS_PER_INSERT) {
+            E::insert_many(chunk.to_vec())
+                .exec_without_returning(&self.txn)
+                .await?;
         }
-        if self.txn.get_database_backend() != DbBackend::Postgres {
-            let models: Vec<E::ActiveModel> = rows.into_iter().map(R::into_active).collect();
-            for chunk in models.chunks(ROWS_PER_INSERT) {
-                E::insert_many(chunk.to_vec())
-                    .exec_without_returning(&self.txn)
-                    .await?;
-            }
-            return Ok(());
-        }
-        let table = E::default().table_name().to_owned();
-        let list = R::COLUMNS.join(", ");
-        let sql = format!(
-            "INSERT INTO {table} ({list}) SELECT {list} FROM \
-             json_populate_recordset(NULL::{table}, $1::json)"
-        );
-        let json = serde_json::to_value(&rows).map_err(ApiError::internal)?;
-        self.txn
-            .execute_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                sql,
-                [json.into()],
-            ))
-            .await?;
         Ok(())
     }
 }

@@ -1,6 +1,8 @@
 //! What is derived from a KPI's measurements, shared by every area that shows it (the
-//! KPIs themselves, a team's weekly sync): the pure arithmetic of attainment, trend
-//! direction and status, and the one statement that finds each KPI's trend window ends.
+//! KPIs themselves, a team's weekly sync): the pure arithmetic of trend direction and
+//! status, and the one statement that finds each KPI's trend window ends. (Attainment
+//! is a column the database derives from the KPI's row: migration
+//! `m20261207_000010_kpi_ends`.)
 
 use std::collections::HashMap;
 
@@ -32,33 +34,6 @@ pub enum KpiStatus {
 
 fn higher_is_better(direction: KpiDirection) -> bool {
     direction == KpiDirection::HigherIsBetter
-}
-
-/// How far `value` has come from `baseline` to `target`, 0–1, honouring the direction.
-/// `None` without a target or a baseline (the caller uses the first measurement when
-/// the KPI has no baseline of its own).
-pub fn attainment(
-    direction: KpiDirection,
-    baseline: Option<f64>,
-    target: Option<f64>,
-    value: Option<f64>,
-) -> Option<f64> {
-    let (target, value, baseline) = (target?, value?, baseline?);
-    let better = |a: f64, b: f64| {
-        if higher_is_better(direction) {
-            a >= b
-        } else {
-            a <= b
-        }
-    };
-    if better(value, target) {
-        return Some(1.0);
-    }
-    // A baseline already at or beyond the target leaves no distance to cover.
-    if better(baseline, target) {
-        return Some(0.0);
-    }
-    Some(((value - baseline) / (target - baseline)).clamp(0.0, 1.0))
 }
 
 /// The direction of a move from `first` to `last`.
@@ -188,36 +163,6 @@ pub async fn trend_ends<C: ConnectionTrait>(
 mod tests {
     use super::*;
     use KpiDirection::{HigherIsBetter as Up, LowerIsBetter as Down};
-
-    #[test]
-    fn attainment_runs_from_baseline_to_target_in_either_direction() {
-        assert_eq!(
-            attainment(Up, Some(40.0), Some(60.0), Some(50.0)),
-            Some(0.5)
-        );
-        assert_eq!(
-            attainment(Down, Some(100.0), Some(50.0), Some(75.0)),
-            Some(0.5)
-        );
-        assert_eq!(
-            attainment(Up, Some(40.0), Some(60.0), Some(70.0)),
-            Some(1.0)
-        );
-        assert_eq!(
-            attainment(Up, Some(40.0), Some(60.0), Some(30.0)),
-            Some(0.0)
-        );
-        assert_eq!(
-            attainment(Down, Some(100.0), Some(50.0), Some(40.0)),
-            Some(1.0)
-        );
-        assert_eq!(attainment(Up, Some(40.0), None, Some(50.0)), None);
-        assert_eq!(attainment(Up, Some(40.0), Some(60.0), None), None);
-        assert_eq!(
-            attainment(Up, Some(70.0), Some(60.0), Some(50.0)),
-            Some(0.0)
-        );
-    }
 
     #[test]
     fn trends_honour_the_direction() {

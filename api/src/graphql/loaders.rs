@@ -169,36 +169,6 @@ where
     }
 }
 
-/// The first child of each parent in the relation's order (the latest measurement of a
-/// KPI): one row per parent, without the page's look-ahead row or cursors.
-pub struct FirstChild<R>(DatabaseConnection, PhantomData<fn() -> R>);
-
-impl<R: ChildRelation> Loader<InOrg> for FirstChild<R>
-where
-    <R::Entity as EntityTrait>::Model: Clone + Send + Sync,
-{
-    type Value = <R::Entity as EntityTrait>::Model;
-    type Error = LoadError;
-
-    async fn load(&self, keys: &[InOrg]) -> Result<HashMap<InOrg, Self::Value>, LoadError> {
-        let mut out = HashMap::new();
-        for (org, parents) in group_by_org(keys.iter().copied()) {
-            let first = pagination::first_grouped(
-                &self.0,
-                children_in::<R>(org),
-                R::parent_column(),
-                R::parent_of,
-                &parents,
-                R::order(),
-            )
-            .await
-            .map_err(Arc::new)?;
-            out.extend(first.into_iter().map(|(id, m)| (InOrg { org, id }, m)));
-        }
-        Ok(out)
-    }
-}
-
 /// The number of children per parent, in one statement.
 pub struct ChildCounts<R>(DatabaseConnection, PhantomData<fn() -> R>);
 
@@ -272,15 +242,6 @@ impl<'a> Registry<'a> {
             .add(ChildCounts::<R>(db, PhantomData))
     }
 
-    /// Registers the first-child loader of relation `R` ([`first_child`]).
-    pub fn first_of<R: ChildRelation>(self) -> Self
-    where
-        <R::Entity as EntityTrait>::Model: Clone + Send + Sync,
-    {
-        let db = self.db.clone();
-        self.add(FirstChild::<R>(db, PhantomData))
-    }
-
     /// Registers any other loader.
     pub fn with<L: Send + Sync + 'static>(self, loader: L) -> Self {
         self.add(loader)
@@ -344,22 +305,6 @@ where
         page,
         super::connection::TotalCount::new(ChildTotal::<R>(key, PhantomData)),
     ))
-}
-
-/// The first of `parent`'s children in relation `R`, if it has any.
-pub async fn first_child<R: ChildRelation>(
-    ctx: &async_graphql::Context<'_>,
-    org: Uuid,
-    parent: Uuid,
-) -> ApiResult<Option<<R::Entity as EntityTrait>::Model>>
-where
-    <R::Entity as EntityTrait>::Model: Clone + Send + Sync,
-{
-    use super::context::ContextExt;
-    Ok(ctx
-        .loader::<FirstChild<R>, InOrg>()
-        .load_one(InOrg { org, id: parent })
-        .await?)
 }
 
 /// The page of `parent`'s children in relation `R` as a connection of `T`.

@@ -167,6 +167,23 @@ async fn attainment_runs_from_baseline_to_target_in_the_kpis_direction(app: Test
         // Without a target there is nothing to attain.
         ("HIGHER_IS_BETTER", Some(40.0), None, vec![50.0], None),
         ("HIGHER_IS_BETTER", Some(40.0), Some(60.0), vec![], None),
+        // A first measurement (standing in for the baseline) already beyond the target
+        // leaves no distance to cover: only reaching the target again counts.
+        (
+            "HIGHER_IS_BETTER",
+            None,
+            Some(10.0),
+            vec![12.0, 5.0],
+            Some(0.0),
+        ),
+        // The latest value counts, not the best one nor the first.
+        (
+            "HIGHER_IS_BETTER",
+            Some(0.0),
+            Some(10.0),
+            vec![9.0, 1.0, 3.0],
+            Some(0.3),
+        ),
     ];
     for (n, (direction, baseline, target, values, want)) in cases.into_iter().enumerate() {
         let id = app

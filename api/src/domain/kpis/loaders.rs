@@ -100,7 +100,7 @@ pub fn measurement_order() -> Order<kpi_measurement::Entity> {
     }
 }
 
-/// `Kpi.measurements` and `Kpi.latestMeasurement`: newest first.
+/// `Kpi.measurements`: newest first.
 pub struct KpiMeasurements;
 
 impl ChildRelation for KpiMeasurements {
@@ -279,7 +279,6 @@ pub fn register(r: Registry<'_>) -> Registry<'_> {
         .relation::<SquadKpis>()
         .relation::<KpiOwners>()
         .relation::<KpiMeasurements>()
-        .first_of::<KpiMeasurements>()
         .with(MeasurementWindows(db.clone()))
         .with(KpiOwnerDisciplines(db.clone()))
         .with(KpiTrends(db))

@@ -5,14 +5,14 @@ use entity::{
 };
 use sea_orm::{
     sea_query::{Expr, ExprTrait, LikeExpr, Query},
-    ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Select,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, Select,
     TryInsertResult, TryIntoModel,
 };
 use tracing::instrument;
 use uuid::Uuid;
 
+use super::{ends, recording};
 use crate::{
     auth::Actor,
     authz::{self, facts, Action},
@@ -21,7 +21,6 @@ use crate::{
         external_ref::ExternalRef,
         journal::{ChangeKind, Write},
         kind::Kind,
-        measures,
         scope::Scope,
         tenant::{find_in_org, lock_in_org, TenantTable},
         text,
@@ -187,68 +186,6 @@ fn search_key(name: &str, description: &str) -> String {
     text::fold(&format!("{name}\n{description}"))
 }
 
-/// What changed before a KPI's attainment is recomputed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Changed {
-    /// The definition, already saved with a new `updated_at`.
-    Definition,
-    /// Its measurements: the KPI changes too (`updatedSince` finds it), whether or not
-    /// the attainment moves.
-    Measurements,
-}
-
-/// Recomputes a KPI's stored attainment from its latest measurement (and, without a
-/// baseline, its first one).
-pub(super) async fn refresh_attainment(
-    w: &mut Write,
-    k: &kpi::Model,
-    changed: Changed,
-) -> ApiResult<kpi::Model> {
-    let in_kpi = || {
-        kpi_measurement::Entity::find()
-            .filter(kpi_measurement::Column::OrganizationId.eq(k.organization_id))
-            .filter(kpi_measurement::Column::KpiId.eq(k.id))
-    };
-    let latest = in_kpi()
-        .order_by_desc(kpi_measurement::Column::RecordedAt)
-        .order_by_desc(kpi_measurement::Column::Id)
-        .one(&*w)
-        .await?;
-    let baseline = match k.baseline {
-        Some(b) => Some(b),
-        None => in_kpi()
-            .order_by_asc(kpi_measurement::Column::RecordedAt)
-            .order_by_asc(kpi_measurement::Column::Id)
-            .one(&*w)
-            .await?
-            .map(|m| m.value),
-    };
-    let attainment = measures::attainment(k.direction, baseline, k.target, latest.map(|m| m.value));
-    if attainment == k.attainment && changed == Changed::Definition {
-        return Ok(k.clone());
-    }
-    let done = kpi::ActiveModel {
-        id: Set(k.id),
-        attainment: Set(attainment),
-        attainment_sort: Set(attainment.unwrap_or(-1.0)),
-        updated_at: Set(w.at()),
-        ..Default::default()
-    }
-    .update(&*w)
-    .await?;
-    w.record(ChangeKind::Updated, kpi::Entity::subject(&done));
-    Ok(done)
-}
-
-/// Serialises the writes to one KPI's measurements and returns its row as of the lock:
-/// the first statement writes the row, which locks it until commit (PostgreSQL) or
-/// takes the write lock at once (SQLite). Without it, two recordings that each read the
-/// latest value before the other committed could store the attainment of a value that
-/// is no longer the latest.
-async fn lock_kpi<C: ConnectionTrait>(txn: &C, org: Uuid, id: Uuid) -> ApiResult<kpi::Model> {
-    lock_in_org::<kpi::Entity, _>(txn, org, id).await
-}
-
 impl KpiService {
     pub(crate) fn new(db: DatabaseConnection) -> Self {
         Self { db }
@@ -284,12 +221,12 @@ impl KpiService {
                 category: Set(input.category),
                 baseline: Set(input.baseline),
                 target: Set(input.target),
-                attainment: Set(None),
-                attainment_sort: Set(-1.0),
                 archived_at: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),
                 version: Set(1),
+                // Derived (attainment), or set by the first measurement (the ends).
+                ..Default::default()
             })
             .await?;
         w.insert(kpi_owner::ActiveModel {
@@ -357,7 +294,7 @@ impl KpiService {
                 },
             )
             .await?;
-        let saved = refresh_attainment(&mut w, &saved, Changed::Definition).await?;
+        // The database derives the attainment from the new definition.
         w.commit(Kind::Kpi, saved.id).await?;
         Ok(saved)
     }
@@ -453,14 +390,19 @@ impl KpiService {
     /// Records a value of a KPI (its owners; members of its squad). With an external
     /// reference it is idempotent: the same reference stores one row, and recording it
     /// again with the same values changes nothing (new values update that row).
+    ///
+    /// A new measurement is two statements on PostgreSQL: the KPI with the caller's
+    /// standing ([`facts::kpi_by_id`]), then the insert, the KPI's ends and the journal
+    /// in one ([`recording::record_new`]). On SQLite, which serialises writers anyway,
+    /// the same steps run in a transaction ([`ends::extend`] last).
     #[instrument(skip_all, fields(org.id = %actor.org_id(), kpi.id = %input.kpi_id))]
     pub async fn record_measurement(
         &self,
         actor: &Actor,
         input: NewMeasurement,
     ) -> ApiResult<(kpi_measurement::Model, kpi::Model)> {
-        let k = find_in_org::<kpi::Entity, _>(&self.db, actor.org_id(), input.kpi_id).await?;
-        let facts = facts::kpi(&self.db, actor, &k).await?;
+        let org = actor.org_id();
+        let (k, facts) = facts::kpi_by_id(&self.db, actor, input.kpi_id).await?;
         authz::check(actor, Action::RecordMeasurement { kpi: &facts })?;
         finite(Some(input.value), "value")?;
         let now = now();
@@ -475,138 +417,143 @@ impl KpiService {
             .as_ref()
             .map(ExternalRef::checked)
             .transpose()?;
-        let m = Measured {
+        let archived = || ApiError::bad_input("kpiId", "the KPI is archived");
+        if k.archived_at.is_some() {
+            return Err(archived());
+        }
+        let input = Measured {
             value: input.value,
             recorded_at,
             note,
             ext,
         };
-        if let Some(done) = self.record_once(actor, k.id, &m, now).await? {
-            return Ok(done);
+        let ext = input.ext.as_ref();
+        let row = kpi_measurement::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            organization_id: Set(org),
+            kpi_id: Set(k.id),
+            value: Set(input.value),
+            recorded_at: Set(input.recorded_at.unwrap_or(now)),
+            source: Set(if ext.is_some() {
+                MeasurementSource::Integration
+            } else {
+                MeasurementSource::Manual
+            }),
+            external_source: Set(ext.map(|e| e.source.clone())),
+            external_id: Set(ext.map(|e| e.id.clone())),
+            external_url: Set(ext.and_then(|e| e.url.clone())),
+            note: Set(input.note.clone().unwrap_or_default()),
+            recorded_by: Set(actor.user_id()),
+            recorded_by_token_id: Set(actor.token_id()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+        };
+        if self.db.get_database_backend() == DbBackend::Postgres {
+            if let Some(done) = recording::record_new(&self.db, actor, &k, row).await? {
+                return Ok(done);
+            }
+            let w = Write::begin(&self.db, actor).await?;
+            return self.record_known(w, &k, &input).await;
         }
-        // Another request stored the same reference between our look-up and our insert
-        // (possible on PostgreSQL). It has committed: once more, the look-up finds it and
-        // answers as for any known reference (CONFLICT on another KPI).
-        self.record_once(actor, k.id, &m, now)
-            .await?
-            .ok_or_else(|| {
-                ApiError::Conflict("the measurement changed at the same time; try again".into())
-            })
+        let mut w = Write::begin(&self.db, actor).await?;
+        let insert = recording::insert_once(row).returning_all().to_owned();
+        let inserted = kpi_measurement::Entity::find()
+            .from_raw_sql(w.get_database_backend().build(&insert))
+            .one(&w)
+            .await?;
+        let Some(m) = inserted else {
+            return self.record_known(w, &k, &input).await;
+        };
+        w.record(ChangeKind::Created, kpi_measurement::Entity::subject(&m));
+        w.record(ChangeKind::Updated, kpi::Entity::subject(&k));
+        w.journal_for([(Kind::KpiMeasurement, m.id)]).await?;
+        let end = ends::End::of(&m);
+        let Some(k) = ends::extend(&w, org, k.id, (end, end), w.at()).await? else {
+            // Archived since it was read.
+            w.rollback().await?;
+            return Err(archived());
+        };
+        w.commit_journaled().await?;
+        Ok((m, k))
     }
 
-    /// One attempt of [`Self::record_measurement`], in one transaction; `None` when a
-    /// parallel request inserted the same external reference first.
-    async fn record_once(
+    /// [`Self::record_measurement`] of an external reference already recorded: the
+    /// same values change nothing; new ones update the row (and the KPI's ends); on
+    /// another KPI it is a CONFLICT.
+    async fn record_known(
         &self,
-        actor: &Actor,
-        kpi_id: Uuid,
+        mut w: Write,
+        k: &kpi::Model,
         input: &Measured,
-        now: DateTime<Utc>,
-    ) -> ApiResult<Option<(kpi_measurement::Model, kpi::Model)>> {
-        let mut w = Write::begin(&self.db, actor).await?;
-        let k = lock_kpi(&w, actor.org_id(), kpi_id).await?;
-        if k.archived_at.is_some() {
-            return Err(ApiError::bad_input("kpiId", "the KPI is archived"));
+    ) -> ApiResult<(kpi_measurement::Model, kpi::Model)> {
+        let (org, ext) = (k.organization_id, input.ext.as_ref());
+        let ext = ext.ok_or_else(|| {
+            ApiError::internal(anyhow::anyhow!(
+                "a measurement without a reference conflicted"
+            ))
+        })?;
+        let existing = kpi_measurement::Entity::find()
+            .filter(kpi_measurement::Column::OrganizationId.eq(org))
+            .filter(kpi_measurement::Column::ExternalSource.eq(ext.source.clone()))
+            .filter(kpi_measurement::Column::ExternalId.eq(ext.id.clone()))
+            .one(&w)
+            .await?;
+        // Deleted between the insert and this read.
+        let m = existing.ok_or_else(|| {
+            ApiError::Conflict("the measurement changed at the same time; try again".into())
+        })?;
+        if m.kpi_id != k.id {
+            return Err(ApiError::Conflict(
+                "this external reference is already recorded on another KPI".into(),
+            ));
         }
-        if let Some(ext) = &input.ext {
-            let existing = kpi_measurement::Entity::find()
-                .filter(kpi_measurement::Column::OrganizationId.eq(actor.org_id()))
-                .filter(kpi_measurement::Column::ExternalSource.eq(ext.source.clone()))
-                .filter(kpi_measurement::Column::ExternalId.eq(ext.id.clone()))
-                .one(&w)
-                .await?;
-            if let Some(m) = existing {
-                if m.kpi_id != k.id {
-                    return Err(ApiError::Conflict(
-                        "this external reference is already recorded on another KPI".into(),
-                    ));
-                }
-                let unchanged = m.value == input.value
-                    && input.recorded_at.is_none_or(|t| t == m.recorded_at)
-                    && input.note.as_ref().is_none_or(|n| *n == m.note)
-                    && (ext.url.is_none() || ext.url == m.external_url);
-                if unchanged {
-                    w.commit(Kind::KpiMeasurement, m.id).await?;
-                    return Ok(Some((m, k)));
-                }
-                let m = w
-                    .save::<kpi_measurement::Entity>(
-                        &m,
-                        None,
-                        kpi_measurement::ActiveModel {
-                            value: Set(input.value),
-                            recorded_at: Set(input.recorded_at.unwrap_or(m.recorded_at)),
-                            note: Set(input.note.clone().unwrap_or(m.note.clone())),
-                            external_url: Set(ext.url.clone().or(m.external_url.clone())),
-                            ..Default::default()
-                        },
-                    )
-                    .await?;
-                let k = refresh_attainment(&mut w, &k, Changed::Measurements).await?;
-                w.commit(Kind::KpiMeasurement, m.id).await?;
-                return Ok(Some((m, k)));
-            }
+        let unchanged = m.value == input.value
+            && input.recorded_at.is_none_or(|t| t == m.recorded_at)
+            && input.note.as_ref().is_none_or(|n| *n == m.note)
+            && (ext.url.is_none() || ext.url == m.external_url);
+        if unchanged {
+            w.commit(Kind::KpiMeasurement, m.id).await?;
+            return Ok((m, k.clone()));
         }
-        let ext = input.ext.as_ref();
-        let inserted = w
-            .insert(kpi_measurement::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                organization_id: Set(actor.org_id()),
-                kpi_id: Set(k.id),
-                value: Set(input.value),
-                recorded_at: Set(input.recorded_at.unwrap_or(now)),
-                source: Set(if ext.is_some() {
-                    MeasurementSource::Integration
-                } else {
-                    MeasurementSource::Manual
-                }),
-                external_source: Set(ext.map(|e| e.source.clone())),
-                external_id: Set(ext.map(|e| e.id.clone())),
-                external_url: Set(ext.and_then(|e| e.url.clone())),
-                note: Set(input.note.clone().unwrap_or_default()),
-                recorded_by: Set(actor.user_id()),
-                recorded_by_token_id: Set(actor.token_id()),
-                created_at: Set(now),
-                updated_at: Set(now),
-                version: Set(1),
-            })
-            .await;
-        let m = match inserted {
-            Ok(m) => m,
-            Err(e)
-                if ext.is_some()
-                    && matches!(
-                        e.sql_err(),
-                        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-                    ) =>
-            {
-                w.rollback().await?;
-                return Ok(None);
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let k = refresh_attainment(&mut w, &k, Changed::Measurements).await?;
+        ends::lock(&w, org, k.id).await?;
+        let m = w
+            .save::<kpi_measurement::Entity>(
+                &m,
+                None,
+                kpi_measurement::ActiveModel {
+                    value: Set(input.value),
+                    recorded_at: Set(input.recorded_at.unwrap_or(m.recorded_at)),
+                    note: Set(input.note.clone().unwrap_or(m.note.clone())),
+                    external_url: Set(ext.url.clone().or(m.external_url.clone())),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let k = ends::recompute(&w, org, k.id, w.at()).await?;
+        w.record(ChangeKind::Updated, kpi::Entity::subject(&k));
         w.commit(Kind::KpiMeasurement, m.id).await?;
-        Ok(Some((m, k)))
+        Ok((m, k))
     }
 
     /// Deletes a measurement (its recorder if an owner; a LEAD of the KPI's scope; ADMIN).
     #[instrument(skip_all, fields(org.id = %actor.org_id(), measurement.id = %id))]
     pub async fn delete_measurement(&self, actor: &Actor, id: Uuid) -> ApiResult<kpi::Model> {
-        let m = find_in_org::<kpi_measurement::Entity, _>(&self.db, actor.org_id(), id).await?;
-        let k = find_in_org::<kpi::Entity, _>(&self.db, actor.org_id(), m.kpi_id).await?;
-        let facts = facts::kpi(&self.db, actor, &k).await?;
+        let org = actor.org_id();
+        let m = find_in_org::<kpi_measurement::Entity, _>(&self.db, org, id).await?;
+        let (k, facts) = facts::kpi_by_id(&self.db, actor, m.kpi_id).await?;
         let own = match actor.token_id() {
             Some(token) => m.recorded_by_token_id == Some(token),
             None => m.recorded_by.is_some() && m.recorded_by == actor.user_id(),
         };
         authz::check(actor, Action::DeleteMeasurement { kpi: &facts, own })?;
         let mut w = Write::begin(&self.db, actor).await?;
-        let k = lock_kpi(&w, actor.org_id(), k.id).await?;
+        ends::lock(&w, org, k.id).await?;
         if !w.delete::<kpi_measurement::Entity>(&m).await? {
             return Err(ApiError::NotFound);
         }
-        let k = refresh_attainment(&mut w, &k, Changed::Measurements).await?;
+        let k = ends::recompute(&w, org, k.id, w.at()).await?;
+        w.record(ChangeKind::Updated, kpi::Entity::subject(&k));
         w.commit(Kind::KpiMeasurement, m.id).await?;
         Ok(k)
     }

@@ -14,14 +14,18 @@ use sea_orm::{
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::service::{finite, recorded_at, refresh_attainment, Changed, KpiService};
+use super::{
+    ends::{self, End},
+    service::{finite, recorded_at, KpiService},
+};
 use crate::{
     auth::Actor,
     authz::{self, facts, Action},
     domain::{
-        journal::Write,
+        journal::{ChangeKind, Write},
         kind::Kind,
         sync::{self, item, BulkResult, ExternalKey, ItemError, Plan, Upserted},
+        tenant::TenantTable,
         text,
     },
     error::{ApiError, ApiResult},
@@ -227,15 +231,25 @@ impl KpiService {
             .collect();
         w.insert_many(inserts).await?;
         let mut rows = Vec::with_capacity(items.len());
-        let mut moved: HashSet<Uuid> = HashSet::new();
+        // Per KPI: the measurements added, or `None` once one of its measurements changed
+        // (its ends are then read again from the table).
+        let mut moved: HashMap<Uuid, Option<Vec<End>>> = HashMap::new();
         for plan in plans.into_iter().flatten() {
             let (m, done) = match plan {
                 Plan::Insert(a) => (a.try_into_model()?, Upserted::Created),
                 Plan::Update(a) => (w.update(a).await?, Upserted::Updated),
                 Plan::Same(m) => (m, Upserted::Unchanged),
             };
-            if done != Upserted::Unchanged {
-                moved.insert(m.kpi_id);
+            match done {
+                Upserted::Created => {
+                    if let Some(added) = moved.entry(m.kpi_id).or_insert_with(|| Some(Vec::new())) {
+                        added.push(End::of(&m));
+                    }
+                }
+                Upserted::Updated => {
+                    moved.insert(m.kpi_id, None);
+                }
+                Upserted::Unchanged => {}
             }
             rows.push((m, done));
         }
@@ -244,11 +258,21 @@ impl KpiService {
         ids.sort();
         for id in ids {
             let k = &kpis[&id];
-            after.push(if moved.contains(&id) {
-                refresh_attainment(&mut w, k, Changed::Measurements).await?
-            } else {
-                k.clone()
-            });
+            let moved_k = match moved.remove(&id) {
+                None => {
+                    after.push(k.clone());
+                    continue;
+                }
+                // Locked above, and checked to be active.
+                Some(Some(added)) => match ends::span(added) {
+                    Some(span) => ends::extend(&w, org, id, span, w.at()).await?,
+                    None => Some(k.clone()),
+                },
+                Some(None) => Some(ends::recompute(&w, org, id, w.at()).await?),
+            }
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("a locked KPI went missing")))?;
+            w.record(ChangeKind::Updated, kpi::Entity::subject(&moved_k));
+            after.push(moved_k);
         }
         w.commit_for(rows.iter().map(|(m, _)| (Kind::KpiMeasurement, m.id)))
             .await?;

@@ -33,7 +33,7 @@ use crate::{
         },
         external_ref::{ExternalRefInput, ExternalReference},
         ids::{self, Kind},
-        loaders::{children, first_child, load_children, load_one, load_opt, InOrg},
+        loaders::{children, load_children, load_one, load_opt, ById, InOrg},
         scalars::Duration,
     },
     pagination::{Page, PageArgs},
@@ -196,11 +196,20 @@ impl Kpi {
     }
     /// The newest measurement.
     async fn latest_measurement(&self, ctx: &Context<'_>) -> ApiResult<Option<KpiMeasurement>> {
-        Ok(
-            first_child::<KpiMeasurements>(ctx, self.0.organization_id, self.0.id)
-                .await?
-                .map(KpiMeasurement),
-        )
+        // The KPI's row names it: a look-up by id, however long the history. Gone
+        // since the KPI was read (deleted meanwhile): none.
+        let Some(id) = self.0.latest_measurement_id else {
+            return Ok(None);
+        };
+        let key = InOrg {
+            org: self.0.organization_id,
+            id,
+        };
+        Ok(ctx
+            .loader::<ById<kpi_measurement::Entity>, InOrg>()
+            .load_one(key)
+            .await?
+            .map(KpiMeasurement))
     }
     /// Measurements, newest first, optionally within `[from, to)`.
     #[allow(clippy::too_many_arguments)]
