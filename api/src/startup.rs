@@ -86,6 +86,7 @@ impl Application {
                 token_rate_limit: config.token_rate_limit,
             },
         );
+        services.identity.follow_revocations();
         spawn_pruner(services.integrations.clone());
         let schema = schema::build_schema(services.clone());
         let ws_schema = schema::build_ws_schema(services.clone());

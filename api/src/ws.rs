@@ -486,7 +486,7 @@ impl Connection {
         }
         let still = match credential {
             Credential::AccessToken(claims) => {
-                self.services.identity.actor_for(claims).await.map(|_| ())
+                self.services.identity.actor_now(claims).await.map(|_| ())
             }
             Credential::ApiToken { id, .. } => {
                 match self.services.integrations.token_is_active(*id).await {

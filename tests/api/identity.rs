@@ -1027,3 +1027,63 @@ crate::db_tests!(
     concurrent_role_changes_of_different_users_all_succeed,
     a_refresh_token_reused_in_a_race_ends_the_login_of_the_winner_too,
 );
+
+/// Each server keeps the callers it has read (the caller cache): a role change or a
+/// deactivation made through one server reaches the callers of another at once, by the
+/// revocation it publishes (PostgreSQL's LISTEN/NOTIFY). The other server has read the
+/// user before; without the notice it would go on answering from what it kept.
+#[tokio::test]
+async fn a_role_change_or_deactivation_through_one_server_holds_at_once_on_another() {
+    let Some(a) = TestApp::spawn_postgres().await else {
+        eprintln!("TEST_DATABASE_URL is not set: skipped (several servers need PostgreSQL)");
+        return;
+    };
+    let b = TestApp::on_same_database(&a).await;
+    let admin = a.register_org("Acme").await;
+    let member = a
+        .add_user(&admin, "Ada Admin", "ENGINEERING", "ADMIN")
+        .await;
+    let tries = std::sync::atomic::AtomicUsize::new(0);
+    let create_team_on_b = || {
+        let n = tries.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        b.gql_as(
+            &member,
+            "mutation($input: CreateTeamInput!) { createTeam(input: $input) { team { id } } }",
+            json!({ "input": { "name": format!("Team {n}") } }),
+        )
+    };
+    // Server b reads (and keeps) her row as an ADMIN's.
+    create_team_on_b().await.data();
+    let role_on_b = || async { viewer(&b, &member.token).await };
+
+    // Within a short deadline (the notice crosses PostgreSQL); polled, not slept.
+    async fn until<F, Fut>(mut check: F) -> bool
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while std::time::Instant::now() < deadline {
+            if check().await {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        false
+    }
+
+    update_role(&a, &admin, &member.user_id, "MEMBER")
+        .await
+        .data();
+    // What only an ADMIN may do is refused there now.
+    assert!(
+        until(|| async { create_team_on_b().await.error_code() == Some("FORBIDDEN") }).await,
+        "the other server still lets her act as an ADMIN"
+    );
+
+    deactivate(&a, &admin, &member.user_id).await.data();
+    assert!(
+        until(|| async { role_on_b().await.error_code() == Some("UNAUTHENTICATED") }).await,
+        "the other server still lets a deactivated user in"
+    );
+}

@@ -2,6 +2,7 @@
 //! `Actor` that every service method takes first.
 
 mod actor;
+pub mod callers;
 pub mod jwt;
 pub mod password;
 pub mod scopes;

@@ -18,6 +18,7 @@ use uuid::Uuid;
 use super::throttle;
 use crate::{
     auth::{
+        callers::{CallerCache, CallerRow},
         jwt::{Claims, JwtKeys},
         password, secret, Actor, Origin,
     },
@@ -40,6 +41,8 @@ pub struct IdentityService {
     db: DatabaseConnection,
     jwt: Arc<JwtKeys>,
     events: EventBus,
+    /// The users whose tokens this process has checked (follows the revocations).
+    callers: Arc<CallerCache>,
 }
 
 /// Tokens handed to a user who signed in.
@@ -128,7 +131,12 @@ fn slugify(name: &str) -> String {
 
 impl IdentityService {
     pub(crate) fn new(db: DatabaseConnection, jwt: Arc<JwtKeys>, events: EventBus) -> Self {
-        Self { db, jwt, events }
+        Self {
+            db,
+            jwt,
+            events,
+            callers: Arc::default(),
+        }
     }
 
     /// Creates an organisation with its first user, an ADMIN, and signs them in.
@@ -349,20 +357,54 @@ impl IdentityService {
         self.jwt.verify(access_token)
     }
 
-    /// The caller a verified token names, read now: the user must still be active, in
-    /// the same organisation, with the token version the token was issued with.
+    /// The caller a verified token names: the user must still be active, in the same
+    /// organisation, with the token version the token was issued with.
+    ///
+    /// The row comes from this process's [`CallerCache`] when it holds it; every change
+    /// to what a token may do empties that entry at once (a revocation notice).
     pub async fn actor_for(&self, claims: &Claims) -> ApiResult<Actor> {
-        let user = user::Entity::find_by_id(claims.sub)
+        let row = match self.callers.get(claims.sub) {
+            // Token versions only grow: a token newer than the row kept reads it again.
+            Ok(row) if row.token_version >= claims.tv || !row.active => row,
+            Ok(_) => self.read_caller(claims.sub).await?,
+            Err(ticket) => {
+                let row = self.read_caller(claims.sub).await?;
+                self.callers.put(ticket, row);
+                row
+            }
+        };
+        caller(&row, claims)
+    }
+
+    /// [`Self::actor_for`] read from the database now, whatever the cache holds: for a
+    /// holder of open access checking its credential on hearing of a revocation, which
+    /// may reach it before it reaches the cache.
+    pub async fn actor_now(&self, claims: &Claims) -> ApiResult<Actor> {
+        caller(&self.read_caller(claims.sub).await?, claims)
+    }
+
+    /// After a committed change to what `user`'s tokens may do: this process forgets
+    /// the user at once, and the others when they hear the revocation.
+    async fn revoke_user(&self, user: &user::Model) {
+        self.callers.forget(user.id);
+        self.events
+            .revoke(Revocation::user(user.organization_id, user.id))
+            .await;
+    }
+
+    /// Starts following the revocations that keep the caller cache true; once, before
+    /// serving.
+    pub fn follow_revocations(&self) {
+        self.callers.follow(self.events.revocations());
+    }
+
+    /// The user `id`'s row as a caller, read now.
+    async fn read_caller(&self, id: Uuid) -> ApiResult<CallerRow> {
+        let user = user::Entity::find_by_id(id)
             .one(&self.db)
             .await?
             .ok_or(ApiError::Unauthenticated)?;
-        if user.organization_id != claims.org
-            || user.deactivated_at.is_some()
-            || user.token_version != claims.tv
-        {
-            return Err(ApiError::Unauthenticated);
-        }
-        Ok(actor_of(&user))
+        Ok(CallerRow::from(&user))
     }
 
     /// Invites a person: creates the user without a password, and a single-use invite
@@ -491,6 +533,8 @@ impl IdentityService {
             )
             .await?;
         w.commit(Kind::User, user.id).await?;
+        // What the user may do changed: every process reads their row again.
+        self.revoke_user(&user).await;
         Ok(user)
     }
 
@@ -527,9 +571,7 @@ impl IdentityService {
             .await?;
         w.commit(Kind::User, user.id).await?;
         tracing::info!("user deactivated");
-        self.events
-            .revoke(Revocation::user(user.organization_id, user.id))
-            .await;
+        self.revoke_user(&user).await;
         Ok(user)
     }
 
@@ -604,6 +646,19 @@ impl IdentityService {
     pub async fn count_users(&self, actor: &Actor, filter: &UserFilter) -> ApiResult<u64> {
         pagination::count(&self.db, self.users_query(actor, filter)).await
     }
+}
+
+/// The caller `row` is for a token with `claims`, or UNAUTHENTICATED.
+fn caller(row: &CallerRow, claims: &Claims) -> ApiResult<Actor> {
+    if row.organization_id != claims.org || !row.active || row.token_version != claims.tv {
+        return Err(ApiError::Unauthenticated);
+    }
+    Ok(Actor::user(
+        row.organization_id,
+        row.id,
+        row.org_role,
+        row.discipline,
+    ))
 }
 
 /// The caller a user row is.
