@@ -23,7 +23,7 @@
 //                         NOINHERIT login role of secured.sql), not a superuser,
 //                         or the policies would not apply to token-less requests
 //                         (default postgres://bench_authenticator@127.0.0.1:5432/northstar_bench_pgs)
-//   BENCH_PG_PORT         HTTP port (default 5679); binds 127.0.0.1 only.
+//   BENCH_PG_PORT         HTTP port (default 5680); binds 127.0.0.1 only.
 //   BENCH_PGS_JWT_SECRET  the HS256 secret (required).
 import jwt from "jsonwebtoken";
 import base from "./graphile.config.mjs";
@@ -32,7 +32,7 @@ import { makePgService } from "postgraphile/adaptors/pg";
 const connectionString =
   process.env.BENCH_PG_URL ??
   "postgres://bench_authenticator@127.0.0.1:5432/northstar_bench_pgs";
-const port = Number.parseInt(process.env.BENCH_PG_PORT ?? "5679", 10);
+const port = Number.parseInt(process.env.BENCH_PG_PORT ?? "5680", 10);
 const secret = process.env.BENCH_PGS_JWT_SECRET;
 if (!secret) {
   throw new Error("BENCH_PGS_JWT_SECRET is required (the JWTs' HS256 secret)");
