@@ -338,3 +338,10 @@ start_sql() {
   fi
   SERVER_KIND=pgbench SERVER_PID= SERVER_URL= SERVER_TOKEN= SERVER_METRICS= SERVER_BODY=
 }
+
+# --- server: next one here ----------------------------------------------------------
+# e.g. seaography: SERVER_LABEL[seaography]="seaography"; start_seaography() { a fresh
+# database with the data set at scale $1 (pg_dataset, or through its API), free_port,
+# start it, wait_http, rss_kb >"$OUT/seaography-rss-rest$TAG.kb", then set SERVER_PID,
+# SERVER_KIND=http, SERVER_URL, SERVER_TOKEN, SERVER_METRICS, SERVER_BODY
+# ("$BENCH/seaography/%s.json"); }. Then add "seaography" to SERVERS in bench/run.
