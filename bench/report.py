@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Prints the results of one bench/run as Markdown: a table per server and shape,
-the ratios against PostGraphile and raw SQL, and the targets of the benchmark issue.
-Usage: report.py OUT_DIR --duration S --connections N --shapes "a b c d"."""
+Northstar's throughput against every other server, and the targets of the benchmark
+issue. Usage: report.py OUT_DIR --duration S --connections N --shapes "a b b2 c c2 d".
+
+The servers, in the order they ran, are OUT_DIR/servers.tsv (name TAB label), which
+bench/run writes; a server's results are OUT_DIR/<name>-<shape>.json."""
 
 import argparse
 import json
@@ -12,11 +15,25 @@ import subprocess
 SHAPES = {
     "a": "`{ __typename }`",
     "b": "one team → squads → KPIs → latest measurement",
+    "b2": "(b) as Relay edges, with totalCount, pageInfo and more fields",
     "c": "50 teams → squads → KPIs → latest measurement",
+    "c2": "(c) as Relay edges, with totalCount, pageInfo and more fields",
     "d": "`recordKpiMeasurement`",
 }
-# Throughput ratio Northstar / PostGraphile the issue asks for.
+# Throughput ratio Northstar / PostGraphile (open) the issue asks for.
 TARGET_RATIO = {"a": 2.0, "b": 3.0, "c": 3.0}
+DEFAULT_SERVERS = [
+    ("northstar", "Northstar"),
+    ("postgraphile", "PostGraphile 5"),
+    ("postgraphile-secured", "PostGraphile 5 secured (JWT + RLS)"),
+    ("sql", "raw SQL (pgbench)"),
+]
+# Short names for the ratio columns.
+SHORT = {
+    "postgraphile": "PostGraphile open",
+    "postgraphile-secured": "PostGraphile secured",
+    "sql": "raw SQL",
+}
 
 
 def load(out, name):
@@ -37,17 +54,30 @@ def num(v, fmt="{:.1f}"):
     return fmt.format(v) if v is not None else "–"
 
 
+def servers(out):
+    path = os.path.join(out, "servers.tsv")
+    if not os.path.exists(path):
+        return DEFAULT_SERVERS
+    seen = []
+    for line in open(path):
+        name, _, label = line.rstrip("\n").partition("\t")
+        if name and name not in [n for n, _ in seen]:
+            seen.append((name, label or name))
+    return seen
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
     ap.add_argument("--duration", type=int)
     ap.add_argument("--connections", type=int)
-    ap.add_argument("--shapes", default="a b c d")
+    ap.add_argument("--shapes", default="a b b2 c c2 d")
     args = ap.parse_args()
     shapes = args.shapes.split()
     cpu = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
+    ran = servers(args.out)
 
-    print(f"# Benchmark results\n")
+    print("# Benchmark results\n")
     print(
         f"{args.connections} connections, {args.duration} s per measurement after a warm-up, "
         f"one server at a time, all on 127.0.0.1 ({platform.machine()}, {cpu} cores, "
@@ -56,7 +86,7 @@ def main():
     print("| shape | server | req/s | p50 ms | p99 ms | peak RSS MB | response bytes | SQL statements / request |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     for s in shapes:
-        for server, label in (("northstar", "Northstar"), ("postgraphile", "PostGraphile 5"), ("sql", "raw SQL (pgbench)")):
+        for server, label in ran:
             r = load(args.out, f"{server}-{s}.json")
             if not r:
                 continue
@@ -64,29 +94,41 @@ def main():
             if server == "sql":
                 stmts = 1
             print(
-                f"| {s}: {SHAPES[s]} | {label} | {r['rps']:.0f} | {num(r.get('p50_ms'), '{:.2f}')} | "
+                f"| {s}: {SHAPES.get(s, s)} | {label} | {r['rps']:.0f} | {num(r.get('p50_ms'), '{:.2f}')} | "
                 f"{num(r.get('p99_ms'), '{:.2f}')} | {mb(r.get('rss_peak_kb'))} | "
                 f"{r.get('response_bytes', '–')} | {num(stmts, '{:g}')} |"
             )
 
-    print("\n## Ratios (throughput)\n")
-    print("| shape | Northstar / PostGraphile | target | Northstar / raw SQL |")
-    print("|---|---:|---:|---:|")
+    others = [(n, l) for n, l in ran if n != "northstar"]
     misses = []
-    for s in shapes:
-        n, p, q = (load(args.out, f"{x}-{s}.json") for x in ("northstar", "postgraphile", "sql"))
-        if not n:
-            continue
-        vs_p = n["rps"] / p["rps"] if p else None
-        vs_q = n["rps"] / q["rps"] if q else None
-        target = TARGET_RATIO.get(s)
-        mark = ""
-        if target and vs_p is not None:
-            ok = vs_p >= target
-            mark = f"≥ {target:g}× {'met' if ok else 'MISSED'}"
-            if not ok:
-                misses.append(f"{s}: {vs_p:.2f}× of {target:g}×")
-        print(f"| {s} | {num(vs_p, '{:.2f}×')} | {mark or '–'} | {num(vs_q, '{:.2f}×')} |")
+    if any(n == "northstar" for n, _ in ran) and others:
+        print("\n## Ratios (throughput)\n")
+        head = ["shape"]
+        for n, label in others:
+            head.append(f"Northstar / {SHORT.get(n, label)}")
+            if n == "postgraphile":
+                head.append("target")
+        print("| " + " | ".join(head) + " |")
+        print("|---|" + "---:|" * (len(head) - 1))
+        for s in shapes:
+            ns = load(args.out, f"northstar-{s}.json")
+            if not ns:
+                continue
+            row = [s]
+            for n, _ in others:
+                r = load(args.out, f"{n}-{s}.json")
+                ratio = ns["rps"] / r["rps"] if r and r["rps"] else None
+                row.append(num(ratio, "{:.2f}×"))
+                if n == "postgraphile":
+                    target = TARGET_RATIO.get(s)
+                    mark = "–"
+                    if target and ratio is not None:
+                        ok = ratio >= target
+                        mark = f"≥ {target:g}× {'met' if ok else 'MISSED'}"
+                        if not ok:
+                            misses.append(f"{s}: {ratio:.2f}× of {target:g}×")
+                    row.append(mark)
+            print("| " + " | ".join(row) + " |")
 
     print("\n## Targets\n")
     b = load(args.out, "northstar-b.json")
@@ -102,13 +144,14 @@ def main():
         checks.append(("Northstar RSS at rest (seeded, before load) under 100 MB", f"{rest / 1024:.0f} MB", rest < 100 * 1024))
     if peak:
         checks.append(("Northstar peak RSS under load under 300 MB", f"{peak / 1024:.0f} MB", peak < 300 * 1024))
-    pg_rest = kb(args.out, "postgraphile-rss-rest.kb")
     for what, value, ok in checks:
         print(f"- {what}: {value} — {'met' if ok else 'MISSED'}")
         if not ok:
             misses.append(what)
-    if pg_rest:
-        print(f"- (PostGraphile RSS at rest: {pg_rest / 1024:.0f} MB)")
+    for n, label in others:
+        pg_rest = kb(args.out, f"{n}-rss-rest.kb")
+        if pg_rest:
+            print(f"- ({label} RSS at rest: {pg_rest / 1024:.0f} MB)")
     print()
     print("All targets met." if not misses else "Missed: " + "; ".join(misses))
 

@@ -2,9 +2,14 @@
 --
 -- Load (idempotent: drops and recreates schema "bench"):
 --   psql -v ON_ERROR_STOP=1 -d northstar_bench_pg -f schema.sql
+--   psql -v ON_ERROR_STOP=1 -v scale=10 -d northstar_bench_pg -f schema.sql   # 10x
 --
 -- The data set is the one defined in bench/DATASET.md: 1 organisation, 50 users,
--- 200 teams x 5 squads, 4 KPIs per squad, 10 measurements per KPI.
+-- 200 teams x 5 squads, 4 KPIs per squad, 10 measurements per KPI. With
+-- -v scale=N there are 200 N teams (the same 5 squads, 20 KPIs and 200
+-- measurements each); TTT below is then 001..999 and 1000.. (no fourth digit
+-- before 1000, so scale 1 is unchanged and the first 50 teams by name are still
+-- Team 001..Team 050).
 --
 -- Ids: uuid primary keys, like Northstar's, so PostGraphile's global node ids
 -- (base64 of ["Team","<uuid>"]) are about as long as Northstar's (base64url of
@@ -25,8 +30,17 @@
 -- (measurements: created_at = recorded_at).
 
 \set ON_ERROR_STOP on
+\if :{?scale}
+\else
+\set scale 1
+\endif
 
 BEGIN;
+
+-- TTT of team t: at least three digits.
+CREATE FUNCTION pg_temp.ttt(t int) RETURNS text
+LANGUAGE sql IMMUTABLE
+AS $$ SELECT lpad(t::text, greatest(3, length(t::text)), '0') $$;
 
 DROP SCHEMA IF EXISTS bench CASCADE;
 CREATE SCHEMA bench;
@@ -137,22 +151,22 @@ SELECT md5('bench:user:' || lpad(n::text, 2, '0'))::uuid,
 FROM generate_series(1, 50) AS n;
 
 INSERT INTO bench.teams (id, organization_id, name, description, created_at, updated_at)
-SELECT md5('bench:team:' || lpad(t::text, 3, '0'))::uuid,
+SELECT md5('bench:team:' || pg_temp.ttt(t))::uuid,
        md5('bench:org')::uuid,
-       'Team ' || lpad(t::text, 3, '0'),
-       'Bench team ' || lpad(t::text, 3, '0'),
+       'Team ' || pg_temp.ttt(t),
+       'Bench team ' || pg_temp.ttt(t),
        timestamptz '2026-08-31T00:00:00Z' + t * interval '1 millisecond',
        timestamptz '2026-08-31T00:00:00Z' + t * interval '1 millisecond'
-FROM generate_series(1, 200) AS t;
+FROM generate_series(1, 200 * :scale) AS t;
 
 INSERT INTO bench.squads (id, team_id, name, mission, created_at, updated_at)
-SELECT md5('bench:team:' || lpad(t::text, 3, '0') || ':squad:' || s)::uuid,
-       md5('bench:team:' || lpad(t::text, 3, '0'))::uuid,
-       'Team ' || lpad(t::text, 3, '0') || ' Squad ' || s,
-       'Mission of team ' || lpad(t::text, 3, '0') || ' squad ' || s,
+SELECT md5('bench:team:' || pg_temp.ttt(t) || ':squad:' || s)::uuid,
+       md5('bench:team:' || pg_temp.ttt(t))::uuid,
+       'Team ' || pg_temp.ttt(t) || ' Squad ' || s,
+       'Mission of team ' || pg_temp.ttt(t) || ' squad ' || s,
        timestamptz '2026-08-31T00:00:00Z' + ((t - 1) * 5 + s) * interval '1 millisecond',
        timestamptz '2026-08-31T00:00:00Z' + ((t - 1) * 5 + s) * interval '1 millisecond'
-FROM generate_series(1, 200) AS t, generate_series(1, 5) AS s
+FROM generate_series(1, 200 * :scale) AS t, generate_series(1, 5) AS s
 ORDER BY t, s;
 
 CREATE TEMPORARY TABLE bench_kpi_defs (
@@ -167,25 +181,25 @@ INSERT INTO bench_kpi_defs VALUES
 
 INSERT INTO bench.kpis (id, squad_id, name, description, unit, direction, category,
                         baseline, target, created_at, updated_at)
-SELECT md5('bench:team:' || lpad(t::text, 3, '0') || ':squad:' || s || ':kpi:' || d.k)::uuid,
-       md5('bench:team:' || lpad(t::text, 3, '0') || ':squad:' || s)::uuid,
+SELECT md5('bench:team:' || pg_temp.ttt(t) || ':squad:' || s || ':kpi:' || d.k)::uuid,
+       md5('bench:team:' || pg_temp.ttt(t) || ':squad:' || s)::uuid,
        d.name, d.description, d.unit, d.direction, d.category, d.baseline, d.target,
        timestamptz '2026-08-31T00:00:00Z' + (((t - 1) * 5 + (s - 1)) * 4 + d.k) * interval '1 millisecond',
        timestamptz '2026-08-31T00:00:00Z' + (((t - 1) * 5 + (s - 1)) * 4 + d.k) * interval '1 millisecond'
-FROM generate_series(1, 200) AS t, generate_series(1, 5) AS s, bench_kpi_defs AS d
+FROM generate_series(1, 200 * :scale) AS t, generate_series(1, 5) AS s, bench_kpi_defs AS d
 ORDER BY t, s, d.k;
 
 -- Measurement i = 1..10: recorded at 2026-09-01T00:00:00Z + 7*(i-1) days,
 -- value baseline + (target - baseline) * i / 12.
 INSERT INTO bench.kpi_measurements (id, kpi_id, value, recorded_at, note, created_at)
-SELECT md5('bench:team:' || lpad(t::text, 3, '0') || ':squad:' || s || ':kpi:' || d.k
+SELECT md5('bench:team:' || pg_temp.ttt(t) || ':squad:' || s || ':kpi:' || d.k
            || ':m:' || i)::uuid,
-       md5('bench:team:' || lpad(t::text, 3, '0') || ':squad:' || s || ':kpi:' || d.k)::uuid,
+       md5('bench:team:' || pg_temp.ttt(t) || ':squad:' || s || ':kpi:' || d.k)::uuid,
        d.baseline + (d.target - d.baseline) * i / 12,
        timestamptz '2026-09-01T00:00:00Z' + (7 * (i - 1)) * interval '1 day',
        '',
        timestamptz '2026-09-01T00:00:00Z' + (7 * (i - 1)) * interval '1 day'
-FROM generate_series(1, 200) AS t, generate_series(1, 5) AS s, bench_kpi_defs AS d,
+FROM generate_series(1, 200 * :scale) AS t, generate_series(1, 5) AS s, bench_kpi_defs AS d,
      generate_series(1, 10) AS i
 ORDER BY t, s, d.k, i;
 
