@@ -10,6 +10,9 @@
 #   BENCH_NS_PORT     Northstar's HTTP port              (default 8088)
 #   BENCH_PGL_PORT    open PostGraphile's                (default 5678)
 #   BENCH_PGLS_PORT   secured PostGraphile's             (default 5680)
+#   BENCH_SEA_DB      seaography's                       (default northstar_bench_sea)
+#   BENCH_SEA_PORT    seaography's HTTP port             (default 5679)
+#   BENCH_SEA_TARGET  where cargo builds seaography      (default bench/seaography/target)
 #   BENCH_PGS_URL     what the secured peer connects as (default: BENCH_PG with the
 #                     user bench_authenticator and BENCH_PGS_DB)
 #   BENCH_OUT         results directory                  (default bench/out)
@@ -26,6 +29,10 @@ PGS_DB="${BENCH_PGS_DB:-northstar_bench_pgs}"
 NS_PORT="${BENCH_NS_PORT:-8088}"
 PGL_PORT="${BENCH_PGL_PORT:-5678}"
 PGLS_PORT="${BENCH_PGLS_PORT:-5680}"
+SEA_DB="${BENCH_SEA_DB:-northstar_bench_sea}"
+SEA_PORT="${BENCH_SEA_PORT:-5679}"
+# seaography is its own cargo project (its async-graphql is 7.0): its own target.
+SEA_TARGET="${BENCH_SEA_TARGET:-$BENCH/seaography/target}"
 OUT="${BENCH_OUT:-$BENCH/out}"
 case "${CARGO_TARGET_DIR:-}" in
   "") NS_BIN="$ROOT/target/release/northstar" ;;
@@ -72,6 +79,11 @@ bench_setup() {
       command -v cargo >/dev/null || { echo "cargo is needed: https://rustup.rs" >&2; exit 1; }
       log "building Northstar (release)"
       (cd "$ROOT" && cargo build --release --quiet --bin northstar) ;;
+  esac
+  case " $* " in
+    *" seaography "*)
+      log "building seaography (release; a first build takes about 12 minutes on 2 cores)"
+      CARGO_TARGET_DIR="$SEA_TARGET" "$BENCH/seaography/serve" --build ;;
   esac
   case " $* " in
     *" postgraphile"*)
@@ -339,9 +351,24 @@ start_sql() {
   SERVER_KIND=pgbench SERVER_PID= SERVER_URL= SERVER_TOKEN= SERVER_METRICS= SERVER_BODY=
 }
 
+# --- server: seaography (generated over sea-orm) -------------------------------------
+SERVER_LABEL[seaography]="seaography 2.0 (over sea-orm)"
+start_seaography() {
+  log "seaography: fresh database $SEA_DB (scale $1)"
+  pg_dataset "$SEA_DB" "$1"
+  free_port "$SEA_PORT" BENCH_SEA_PORT
+  CARGO_TARGET_DIR="$SEA_TARGET" "$BENCH/seaography/serve" "$PG/$SEA_DB?sslmode=disable" \
+    "127.0.0.1:$SEA_PORT" >"$OUT/seaography$TAG.log" 2>&1 &
+  SERVER_PID=$!
+  wait_http "http://127.0.0.1:$SEA_PORT/readyz"
+  sleep 2
+  rss_kb "$SERVER_PID" >"$OUT/seaography-rss-rest$TAG.kb"
+  SERVER_KIND=http SERVER_URL="http://127.0.0.1:$SEA_PORT/graphql" SERVER_TOKEN= SERVER_METRICS=
+  SERVER_BODY="$BENCH/seaography/%s.json"
+}
+
 # --- server: next one here ----------------------------------------------------------
-# e.g. seaography: SERVER_LABEL[seaography]="seaography"; start_seaography() { a fresh
-# database with the data set at scale $1 (pg_dataset, or through its API), free_port,
-# start it, wait_http, rss_kb >"$OUT/seaography-rss-rest$TAG.kb", then set SERVER_PID,
-# SERVER_KIND=http, SERVER_URL, SERVER_TOKEN, SERVER_METRICS, SERVER_BODY
-# ("$BENCH/seaography/%s.json"); }. Then add "seaography" to SERVERS in bench/run.
+# A new server: SERVER_LABEL[name]="…"; start_name() { a fresh database with the data
+# set at scale $1, free_port, start it, wait_http, rss_kb >"$OUT/name-rss-rest$TAG.kb",
+# then set SERVER_PID, SERVER_KIND=http, SERVER_URL, SERVER_TOKEN, SERVER_METRICS,
+# SERVER_BODY; }. Then add its name to SERVERS in bench/run.
