@@ -215,17 +215,8 @@ const RECORD: &str = r#"mutation($input: RecordKpiMeasurementInput!) {
 /// transaction (the insert, the change log, the audit event, the ends). The caller's
 /// row is not read: the cache holds it. The KPI's history does not change the count.
 async fn recording_a_measurement_costs_a_fixed_handful_of_statements(app: TestApp) {
-    let admin = app.register_org("Acme").await;
-    let team = app.create_team(&admin, "Payments").await;
-    let squad = app.create_squad(&admin, &team, "Checkout").await;
-    let kpi = app
-        .create_kpi(
-            &admin,
-            json!({ "squadId": squad, "name": "Conversion", "unit": "PERCENT",
-                "category": "CUSTOMER", "direction": "HIGHER_IS_BETTER",
-                "baseline": 10.0, "target": 20.0 }),
-        )
-        .await;
+    // A KPI from baseline 50 to target 70.
+    let crate::sync::Org { admin, kpi, .. } = crate::sync::Org::new(&app, "Acme").await;
     let expected = if app.db_kind == crate::common::Db::Postgres {
         2
     } else {
@@ -246,12 +237,12 @@ async fn recording_a_measurement_costs_a_fixed_handful_of_statements(app: TestAp
         }
     };
     // The first write, then one after 30 more: the history costs nothing.
-    let (res, first) = record(15.0, None).await;
+    let (res, first) = record(60.0, None).await;
     assert_eq!(res.data()["recordKpiMeasurement"]["kpi"]["attainment"], 0.5);
     for i in 0..30 {
-        record(11.0 + f64::from(i) / 10.0, None).await;
+        record(51.0 + f64::from(i) / 10.0, None).await;
     }
-    let (res, later) = record(18.0, None).await;
+    let (res, later) = record(66.0, None).await;
     assert_eq!(res.data()["recordKpiMeasurement"]["kpi"]["attainment"], 0.8);
     assert_eq!(
         [first, later],
@@ -262,9 +253,9 @@ async fn recording_a_measurement_costs_a_fixed_handful_of_statements(app: TestAp
     // With an external reference: new, then the same again (nothing changes: the KPI
     // with the caller's standing, the insert that skips it, the look-up of the row it
     // skipped and the audit event of the unchanged write, on both databases).
-    let (_, new) = record(19.0, Some("PAY-1")).await;
+    let (_, new) = record(68.0, Some("PAY-1")).await;
     assert_eq!(new, expected, "statements for a new reference");
-    let (res, again) = record(19.0, Some("PAY-1")).await;
+    let (res, again) = record(68.0, Some("PAY-1")).await;
     assert_eq!(res.data()["recordKpiMeasurement"]["kpi"]["attainment"], 0.9);
     assert_eq!(again, 4, "statements for a known reference, unchanged");
 }
