@@ -325,28 +325,6 @@ where
     Ok(pages)
 }
 
-/// The first row of each parent in `order` (e.g. the latest measurement of each KPI), in
-/// a single statement that reads one row per parent: no page, no cursor.
-pub async fn first_grouped<E, C>(
-    db: &C,
-    select: Select<E>,
-    parent: E::Column,
-    parent_of: fn(&E::Model) -> Uuid,
-    parents: &[Uuid],
-    order: Order<E>,
-) -> ApiResult<HashMap<Uuid, E::Model>>
-where
-    E: EntityTrait,
-    C: ConnectionTrait,
-{
-    if parents.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let w = PageArgs::default().window()?;
-    let rows = grouped_rows(db, select, parent, parents, &order, &w, 1).await?;
-    Ok(rows.into_iter().map(|m| (parent_of(&m), m)).collect())
-}
-
 /// Up to `per_parent` rows of each parent within the window, grouped by parent and in
 /// the window's order within each.
 async fn grouped_rows<E, C>(

@@ -11,7 +11,7 @@
 //!   (PostgreSQL re-evaluates the `SET` on the newest version of a row it waited for).
 //! - [`recompute`], after a measurement changed or went: both ends read again from the
 //!   measurements (two index probes), once the KPI's row is locked and every write
-//!   before is committed (see [`lock`]).
+//!   before is committed.
 
 use chrono::{DateTime, Utc};
 use entity::{kpi, kpi_measurement};
@@ -21,10 +21,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::{
-    domain::tenant::lock_in_org,
-    error::{ApiError, ApiResult},
-};
+#[cfg(doc)]
+use crate::domain::tenant::lock_in_org;
+use crate::error::{ApiError, ApiResult};
 
 /// A measurement as an end of its KPI: its place in the order (time, then id) and
 /// its value.
@@ -135,12 +134,6 @@ pub(super) fn extend_query(
         .into_query()
 }
 
-/// Locks the KPI `id` until the write commits ([`lock_in_org`]), after every write
-/// before it committed: then a statement that follows reads all of its measurements.
-pub(super) async fn lock<C: ConnectionTrait>(db: &C, org: Uuid, id: Uuid) -> ApiResult<kpi::Model> {
-    lock_in_org::<kpi::Entity, _>(db, org, id).await
-}
-
 /// One end of the KPI's measurements, as a correlated subquery on the KPI's row:
 /// `column` of the latest (`DESC`) or first (`ASC`) one.
 fn end_of(column: &str, dir: &str) -> SimpleExpr {
@@ -150,7 +143,8 @@ fn end_of(column: &str, dir: &str) -> SimpleExpr {
 }
 
 /// Reads both ends of the KPI `id` again from its measurements, and marks it changed
-/// at `at`. The KPI must be [`lock`]ed first in this write.
+/// at `at`. The KPI must be locked first in this write ([`lock_in_org`]), after every
+/// write before it committed: then this statement reads all of its measurements.
 pub(super) async fn recompute<C: ConnectionTrait>(
     db: &C,
     org: Uuid,

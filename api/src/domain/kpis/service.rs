@@ -516,7 +516,7 @@ impl KpiService {
             w.commit(Kind::KpiMeasurement, m.id).await?;
             return Ok((m, k.clone()));
         }
-        ends::lock(&w, org, k.id).await?;
+        lock_in_org::<kpi::Entity, _>(&w, org, k.id).await?;
         let m = w
             .save::<kpi_measurement::Entity>(
                 &m,
@@ -548,7 +548,7 @@ impl KpiService {
         };
         authz::check(actor, Action::DeleteMeasurement { kpi: &facts, own })?;
         let mut w = Write::begin(&self.db, actor).await?;
-        ends::lock(&w, org, k.id).await?;
+        lock_in_org::<kpi::Entity, _>(&w, org, k.id).await?;
         if !w.delete::<kpi_measurement::Entity>(&m).await? {
             return Err(ApiError::NotFound);
         }
