@@ -1,6 +1,8 @@
 """The client side of bench/bulk: seeds an organisation through the GraphQL API, then
 times 1,000-item bulk upserts (new, unchanged, updated initiatives; new measurements)
-and the same 1,000 initiative rows inserted by hand-written SQL in one transaction.
+and the same 1,000 initiative rows inserted by hand-written SQL in one transaction;
+then the sustained rate of CLIENTS concurrent clients each sending 1,000-measurement
+bulks of new references to one KPI, for a fixed time.
 
 Every request is one HTTP POST on a kept-alive connection, timed from sending to the
 last byte; a GraphQL error, or a bulk that reports item errors, stops the run.
@@ -13,6 +15,7 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import uuid
@@ -150,8 +153,37 @@ def measure(args):
                "value": 50 + i % 20} for i in range(ITEMS)]
         timings["measurements"].append(bulk(c, BULK_MEASUREMENTS, "bulkUpsertKpiMeasurements", ms, "CREATED"))
         timings["raw_sql"].append(raw_insert(args.db, args.url, org_squad, ITEMS, r))
-    json.dump({"db": args.db, "items": ITEMS, "rounds": args.rounds, "seconds": timings},
-              open(args.out, "w"), indent=1)
+    sustained = concurrent(args, c.token, kpi)
+    json.dump({"db": args.db, "items": ITEMS, "rounds": args.rounds, "seconds": timings,
+               "sustained": sustained}, open(args.out, "w"), indent=1)
+
+
+def concurrent(args, token, kpi):
+    """`args.clients` clients, each on its own connection, send bulks of new
+    measurements of one KPI back to back for `args.seconds`; the rate counts the items
+    of the bulks that finished inside that time."""
+    done = [0] * args.clients
+    stop = time.perf_counter() + args.seconds
+
+    def client(n):
+        c = Client(args.server)
+        c.token = token
+        b = 0
+        while time.perf_counter() < stop:
+            ms = [{"externalRef": {"source": "stream", "id": f"C{n}-{b}-{i}"}, "kpiId": kpi,
+                   "value": 50 + i % 20} for i in range(ITEMS)]
+            bulk(c, BULK_MEASUREMENTS, "bulkUpsertKpiMeasurements", ms, "CREATED")
+            b += 1
+            if time.perf_counter() <= stop:
+                done[n] += ITEMS
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return {"clients": args.clients, "seconds": args.seconds, "items": sum(done),
+            "per_second": sum(done) / args.seconds, "wall": time.perf_counter() - started}
 
 
 def report(paths):
@@ -169,6 +201,14 @@ def report(paths):
             print(f"| {r['db']} | {name} | {statistics.median(s):.0f} | {min(s):.0f} | {max(s):.0f} | {ratio:.1f} |")
     print()
     print(f"Rounds per database: {json.load(open(paths[0]))['rounds']}; each round writes new references.")
+    print()
+    print("| database | concurrent clients | seconds | measurements written | measurements/s |")
+    print("|---|---:|---:|---:|---:|")
+    for p in paths:
+        r = json.load(open(p))
+        c = r.get("sustained")
+        if c:
+            print(f"| {r['db']} | {c['clients']} | {c['seconds']} | {c['items']} | {c['per_second']:.0f} |")
 
 
 if __name__ == "__main__":
@@ -177,6 +217,8 @@ if __name__ == "__main__":
     ap.add_argument("--url")
     ap.add_argument("--server")
     ap.add_argument("--rounds", type=int, default=10)
+    ap.add_argument("--clients", type=int, default=4)
+    ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--out")
     ap.add_argument("--report", nargs="+")
     a = ap.parse_args()

@@ -5,8 +5,8 @@
 //! or repeats rows when rows are added meanwhile. Nested pages (the squads of each of
 //! 50 teams) are one statement that cuts per parent in SQL: on PostgreSQL a `LATERAL`
 //! join runs one index-ordered `LIMIT` per parent (a KPI with 10,000 measurements
-//! costs its first page, not its history); SQLite, which has no `LATERAL`, numbers rows
-//! per parent with `ROW_NUMBER()`.
+//! costs its first page, not its history); on SQLite, which has no `LATERAL`, each
+//! parent's page is a correlated `LIMIT` that an index serves as well.
 
 use std::collections::HashMap;
 
@@ -293,7 +293,7 @@ where
 }
 
 /// One page per parent, in a single statement: rows of `select` whose `parent` column is
-/// one of `parents`, numbered per parent with `ROW_NUMBER()` and cut in SQL.
+/// one of `parents`, each parent's page cut in SQL by an index-ordered `LIMIT`.
 pub async fn paginate_grouped<E, C>(
     db: &C,
     select: Select<E>,
@@ -344,7 +344,7 @@ where
     let stmt = if backend == DbBackend::Postgres {
         lateral(backend, select, parent, parents, order, w, per_parent)?
     } else {
-        row_numbered(backend, select, parent, parents, order, w, per_parent)?
+        limited_in(backend, select, parent, parents, order, w, per_parent)?
     };
     Ok(E::find().from_raw_sql(stmt).all(db).await?)
 }
@@ -391,9 +391,12 @@ fn lateral<E: EntityTrait>(
     Ok(backend.build(&outer))
 }
 
-/// The rows of each parent's page, numbered per parent with `ROW_NUMBER()` and cut in
-/// SQL (SQLite, which has no `LATERAL`).
-fn row_numbered<E: EntityTrait>(
+/// The rows of each parent's page on SQLite, which has no `LATERAL`: each parent's
+/// ids are an index-ordered `LIMIT` in a correlated `IN`, which drives a look-up by
+/// primary key, so a parent with 100,000 children costs its first page,
+/// `SELECT "ns_c".* FROM (VALUES (?), …) AS "ns_p" JOIN t AS "ns_c" ON "ns_c"."id" IN
+/// (SELECT "id" FROM t WHERE parent = "ns_p"."column1" … ORDER BY … LIMIT n) ORDER BY …`.
+fn limited_in<E: EntityTrait>(
     backend: DbBackend,
     select: Select<E>,
     parent: E::Column,
@@ -402,25 +405,42 @@ fn row_numbered<E: EntityTrait>(
     w: &Window,
     per_parent: u64,
 ) -> ApiResult<sea_orm::Statement> {
-    let dir = match order.sql_order(w.backward) {
-        SqlOrder::Desc => "DESC",
-        _ => "ASC",
-    };
-    let row_number = format!(
-        r#"ROW_NUMBER() OVER (PARTITION BY "{p}" ORDER BY "{c}" {dir}, "{i}" {dir})"#,
-        p = parent.as_str(),
-        c = order.column.as_str(),
-        i = order.id.as_str(),
-    );
-    let inner = order
-        .restrict(select.filter(parent.is_in(parents.iter().copied())), w)?
-        .expr_as(Expr::cust(row_number), "ns_rn")
+    let sql_order = order.sql_order(w.backward);
+    let p = Alias::new("ns_p");
+    let ids = order
+        .restrict(
+            select.filter(Expr::col(parent).equals((p.clone(), Alias::new("column1")))),
+            w,
+        )?
+        .select_only()
+        .column(order.id)
+        .order_by(order.column, sql_order.clone())
+        .order_by(order.id, sql_order.clone())
+        .limit(per_parent)
         .into_query();
+    let c = Alias::new("ns_c");
+    // A parent named twice would bring its rows twice.
+    let mut distinct = parents.to_vec();
+    distinct.sort();
+    distinct.dedup();
     let outer = Query::select()
-        .column(Asterisk)
-        .from_subquery(inner, Alias::new("ns_page"))
-        .and_where(Expr::col(Alias::new("ns_rn")).lte(per_parent))
-        .order_by(Alias::new("ns_rn"), SqlOrder::Asc)
+        .column((c.clone(), Asterisk))
+        .from_values(
+            distinct.iter().map(|id| ValueTuple::One(Value::from(*id))),
+            p,
+        )
+        .join_as(
+            JoinType::InnerJoin,
+            E::default(),
+            c.clone(),
+            Expr::col((c.clone(), Alias::new(order.id.as_str()))).in_subquery(ids),
+        )
+        .order_by((c.clone(), Alias::new(parent.as_str())), SqlOrder::Asc)
+        .order_by(
+            (c.clone(), Alias::new(order.column.as_str())),
+            sql_order.clone(),
+        )
+        .order_by((c, Alias::new(order.id.as_str())), sql_order)
         .to_owned();
     Ok(backend.build(&outer))
 }

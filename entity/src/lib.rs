@@ -16,6 +16,7 @@ pub mod invite;
 pub mod kpi;
 pub mod kpi_measurement;
 pub mod kpi_owner;
+pub mod kpi_view;
 pub mod login_throttle;
 pub mod organization;
 pub mod outcome;

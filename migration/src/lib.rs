@@ -13,6 +13,7 @@ mod m20261125_000007_create_decision_records;
 mod m20261126_000008_measurement_order_index;
 mod m20261206_000009_create_integrations;
 mod m20261207_000010_kpi_ends;
+mod m20261208_000011_kpi_view;
 
 /// All migrations of the schema, oldest first.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000008_measurement_order_index::Migration),
             Box::new(m20261206_000009_create_integrations::Migration),
             Box::new(m20261207_000010_kpi_ends::Migration),
+            Box::new(m20261208_000011_kpi_view::Migration),
         ]
     }
 }

@@ -232,8 +232,6 @@ where
 pub struct Write {
     txn: DatabaseTransaction,
     journal: Journal,
-    /// The journal is appended ([`Write::journal_for`]).
-    journaled: bool,
 }
 
 impl Write {
@@ -242,7 +240,6 @@ impl Write {
         Ok(Self {
             txn: begin_write(db).await?,
             journal: Journal::new(actor),
-            journaled: false,
         })
     }
 
@@ -355,21 +352,6 @@ impl Write {
         mut self,
         about: impl IntoIterator<Item = (Kind, Uuid)>,
     ) -> ApiResult<()> {
-        self.journal_for(about).await?;
-        self.commit_journaled().await
-    }
-
-    /// Appends the journal now, with one audit event per object the mutation is about,
-    /// before the write's last statement; [`Write::commit_journaled`] then commits.
-    ///
-    /// For a write that ends on a contended row (a KPI's ends, moved by every
-    /// measurement): the row lock that last statement takes is then held only until
-    /// the commit, not across the journal's round trip. Every change must be recorded
-    /// before this is called.
-    pub async fn journal_for(
-        &mut self,
-        about: impl IntoIterator<Item = (Kind, Uuid)>,
-    ) -> ApiResult<()> {
         let events = self.journal.audit_rows(about);
         let changes = self.journal.change_rows();
         if self.txn.get_database_backend() == DbBackend::Postgres {
@@ -377,18 +359,6 @@ impl Write {
         } else {
             self.append_sqlite(changes).await?;
             self.append_sqlite(events).await?;
-        }
-        self.journaled = true;
-        Ok(())
-    }
-
-    /// Commits a write whose journal [`Write::journal_for`] appended.
-    pub async fn commit_journaled(self) -> ApiResult<()> {
-        if !self.journaled || !self.journal.changes.is_empty() {
-            // A change recorded after its journal would be committed unjournaled.
-            return Err(ApiError::internal(anyhow::anyhow!(
-                "a write was committed with changes its journal does not hold"
-            )));
         }
         self.txn.commit().await?;
         Ok(())

@@ -108,6 +108,7 @@ tenant_table!(
     versioned
 );
 tenant_table!(kpi, |m| Subject::object(Kind::Kpi, m.id), versioned);
+tenant_table!(kpi_view, |m| Subject::object(Kind::Kpi, m.id));
 tenant_table!(kpi_owner, |m| Subject::relation(
     "KpiOwner",
     (Kind::Kpi, m.kpi_id),

@@ -2,8 +2,8 @@
 
 use async_graphql::{Context, Interface, Object, ID};
 use entity::{
-    architecture_review, decision_record, dependency, initiative, kpi, kpi_measurement, outcome,
-    review_comment, roadmap_alignment, roadmap_item, squad, team, user,
+    architecture_review, decision_record, dependency, initiative, kpi_measurement, kpi_view,
+    outcome, review_comment, roadmap_alignment, roadmap_item, squad, team, user,
 };
 use uuid::Uuid;
 
@@ -86,7 +86,7 @@ pub async fn load_node(ctx: &Context<'_>, org: Uuid, kind: Kind, uuid: Uuid) -> 
         Kind::DecisionRecord => Node::DecisionRecord(DecisionRecord(
             load_one::<decision_record::Entity>(ctx, org, uuid).await?,
         )),
-        Kind::Kpi => Node::Kpi(Kpi(load_one::<kpi::Entity>(ctx, org, uuid).await?)),
+        Kind::Kpi => Node::Kpi(Kpi(load_one::<kpi_view::Entity>(ctx, org, uuid).await?)),
         Kind::KpiMeasurement => Node::KpiMeasurement(KpiMeasurement(
             load_one::<kpi_measurement::Entity>(ctx, org, uuid).await?,
         )),

@@ -9,7 +9,9 @@ use super::{
     add_owner, assert_close, float, kpi, record, Org, DELETE_MEASUREMENT, MEASUREMENTS,
     MEASUREMENT_FIELDS,
 };
-use crate::common::{assert_bad_input, assert_code, days_ago, denied, instant, TestApp};
+use sea_orm::{ConnectionTrait, TransactionTrait};
+
+use crate::common::{assert_bad_input, assert_code, days_ago, denied, instant, Db, TestApp};
 
 // ---------------------------------------------------------------------------------
 // Measurements
@@ -224,6 +226,44 @@ async fn parallel_recordings_leave_the_attainment_of_the_latest_value(app: TestA
     }
     let k = kpi(&app, &org.admin, &id).await;
     assert_eq!(k["measurements"]["totalCount"], 10);
+    assert_eq!(k["latestMeasurement"]["value"], 59.0);
+    assert_close(&k["attainment"], 0.95, "attainment of the latest value, 59");
+}
+
+/// A recording writes no row but its own. While another transaction holds the KPI's
+/// row as an update of its definition does (`FOR NO KEY UPDATE`), eight recordings of
+/// it commit, and the KPI then reads the latest of them. Were the KPI's latest value
+/// kept on its row, each would queue behind that lock (and behind each other's commit
+/// on a busy KPI), and this would time out. PostgreSQL only: SQLite has one writer.
+async fn recordings_of_one_kpi_do_not_wait_for_its_row(app: TestApp) {
+    if app.db_kind != Db::Postgres {
+        return;
+    }
+    let org = Org::new(&app, "Acme").await;
+    let id = org.conversion(&app).await;
+    let holder = app.db.begin().await.unwrap();
+    holder
+        .execute_unprepared("SELECT id FROM kpi FOR NO KEY UPDATE")
+        .await
+        .unwrap();
+    // Eight values, an hour apart; the newest (1 hour ago) is 59: attainment 0.95.
+    let recordings = join_all((1..=8).map(|h| {
+        record(
+            &app,
+            &org.engineer,
+            json!({ "kpiId": id, "value": 60.0 - h as f64,
+                    "recordedAt": days_ago(h as f64 / 24.0) }),
+        )
+    }));
+    let results = tokio::time::timeout(std::time::Duration::from_secs(10), recordings)
+        .await
+        .expect("the recordings waited for the KPI's row");
+    for r in &results {
+        r.data();
+    }
+    holder.rollback().await.unwrap();
+    let k = kpi(&app, &org.admin, &id).await;
+    assert_eq!(k["measurements"]["totalCount"], 8);
     assert_eq!(k["latestMeasurement"]["value"], 59.0);
     assert_close(&k["attainment"], 0.95, "attainment of the latest value, 59");
 }
@@ -528,6 +568,7 @@ crate::db_tests!(
     ten_parallel_identical_recordings_store_exactly_one_measurement,
     parallel_recordings_of_one_reference_on_two_kpis_store_it_on_one_only,
     parallel_recordings_leave_the_attainment_of_the_latest_value,
+    recordings_of_one_kpi_do_not_wait_for_its_row,
     a_new_value_for_a_known_external_reference_updates_that_measurement,
     an_external_reference_already_recorded_on_another_kpi_is_a_conflict,
     deleting_a_measurement_brings_back_the_previous_latest_value,

@@ -1,6 +1,8 @@
 //! What a KPI's measurements add up to: the trend over a window, the attainment
 //! against the target, and the status that follows from both.
 
+use migration::MigratorTrait;
+use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{json, Value};
 
 use super::{assert_close, kpi, Org, TREND};
@@ -345,7 +347,46 @@ async fn a_trend_window_in_months_or_nonsense_is_bad_input(app: TestApp) {
     );
 }
 
+/// The latest value and attainment are derived when a KPI is read (`kpi_view`). Undoing
+/// that migration puts them back on the KPI's row, backfilled from its measurements, and
+/// applying it again derives them as before: the same answers either way.
+async fn the_derived_latest_value_survives_a_migration_down_and_up(app: TestApp) {
+    let org = Org::new(&app, "Acme").await;
+    let id = org.conversion(&app).await;
+    // From baseline 40 to target 60: the latest, 55, is 0.75 of the way.
+    for (days, value) in [(3.0, 45.0), (1.0, 55.0), (2.0, 50.0)] {
+        app.record_measurement(&org.admin, &id, value, &days_ago(days))
+            .await;
+    }
+    assert_close(
+        &kpi(&app, &org.admin, &id).await["attainment"],
+        0.75,
+        "before",
+    );
+
+    migration::Migrator::down(&app.db, Some(1)).await.unwrap();
+    let row = app
+        .db
+        .query_one_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT latest_value, attainment FROM kpi WHERE name = 'Checkout conversion'",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.try_get::<f64>("", "latest_value").unwrap(), 55.0);
+    assert!((row.try_get::<f64>("", "attainment").unwrap() - 0.75).abs() < 1e-9);
+
+    migration::Migrator::up(&app.db, None).await.unwrap();
+    app.record_measurement(&org.admin, &id, 58.0, &days_ago(0.5))
+        .await;
+    let k = kpi(&app, &org.admin, &id).await;
+    assert_eq!(k["latestMeasurement"]["value"], 58.0);
+    assert_close(&k["attainment"], 0.9, "after, with a new value");
+}
+
 crate::db_tests!(
+    the_derived_latest_value_survives_a_migration_down_and_up,
     a_trend_over_seven_days_honours_the_kpis_direction,
     attainment_runs_from_baseline_to_target_in_the_kpis_direction,
     status_follows_attainment_and_the_30_day_trend,

@@ -5,7 +5,7 @@ use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::Loader;
 use chrono::{DateTime, Duration, Utc};
-use entity::{enums::Discipline, kpi, kpi_measurement, kpi_owner, user};
+use entity::{enums::Discipline, kpi_measurement, kpi_owner, kpi_view, user};
 use sea_orm::{
     sea_query::{Expr, ExprTrait, Query},
     ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Iterable,
@@ -25,25 +25,25 @@ fn fail(e: sea_orm::DbErr) -> LoadError {
     Arc::new(ApiError::from(e))
 }
 
-fn not_archived(select: Select<kpi::Entity>) -> Select<kpi::Entity> {
-    select.filter(kpi::Column::ArchivedAt.is_null())
+fn not_archived(select: Select<kpi_view::Entity>) -> Select<kpi_view::Entity> {
+    select.filter(kpi_view::Column::ArchivedAt.is_null())
 }
 
 /// `Team.kpis`: a team's KPIs (not archived), by name.
 pub struct TeamKpis;
 
 impl ChildRelation for TeamKpis {
-    type Entity = kpi::Entity;
-    fn parent_column() -> kpi::Column {
-        kpi::Column::TeamId
+    type Entity = kpi_view::Entity;
+    fn parent_column() -> kpi_view::Column {
+        kpi_view::Column::TeamId
     }
-    fn parent_of(m: &kpi::Model) -> Uuid {
+    fn parent_of(m: &kpi_view::Model) -> Uuid {
         m.team_id.unwrap_or_default()
     }
-    fn order() -> Order<kpi::Entity> {
+    fn order() -> Order<kpi_view::Entity> {
         super::kpi_order(super::KpiSort::Name, false)
     }
-    fn scope(select: Select<kpi::Entity>) -> Select<kpi::Entity> {
+    fn scope(select: Select<kpi_view::Entity>) -> Select<kpi_view::Entity> {
         not_archived(select)
     }
 }
@@ -52,17 +52,17 @@ impl ChildRelation for TeamKpis {
 pub struct SquadKpis;
 
 impl ChildRelation for SquadKpis {
-    type Entity = kpi::Entity;
-    fn parent_column() -> kpi::Column {
-        kpi::Column::SquadId
+    type Entity = kpi_view::Entity;
+    fn parent_column() -> kpi_view::Column {
+        kpi_view::Column::SquadId
     }
-    fn parent_of(m: &kpi::Model) -> Uuid {
+    fn parent_of(m: &kpi_view::Model) -> Uuid {
         m.squad_id.unwrap_or_default()
     }
-    fn order() -> Order<kpi::Entity> {
+    fn order() -> Order<kpi_view::Entity> {
         super::kpi_order(super::KpiSort::Name, false)
     }
-    fn scope(select: Select<kpi::Entity>) -> Select<kpi::Entity> {
+    fn scope(select: Select<kpi_view::Entity>) -> Select<kpi_view::Entity> {
         not_archived(select)
     }
 }
@@ -273,7 +273,7 @@ impl Loader<TrendKey> for KpiTrends {
 /// Registers the loaders of this area.
 pub fn register(r: Registry<'_>) -> Registry<'_> {
     let db = r.db.clone();
-    r.by_id::<kpi::Entity>()
+    r.by_id::<kpi_view::Entity>()
         .by_id::<kpi_measurement::Entity>()
         .relation::<TeamKpis>()
         .relation::<SquadKpis>()

@@ -2,7 +2,6 @@
 //! synced, idempotent by external reference), and what is derived from them:
 //! attainment, trend and status.
 
-mod ends;
 pub mod graphql;
 pub mod loaders;
 mod recording;

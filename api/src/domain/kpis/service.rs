@@ -1,7 +1,7 @@
 use chrono::{DateTime, Duration, Utc};
 use entity::{
     enums::{Discipline, KpiCategory, KpiDirection, KpiUnit, MeasurementSource},
-    kpi, kpi_measurement, kpi_owner, user,
+    kpi, kpi_measurement, kpi_owner, kpi_view, user,
 };
 use sea_orm::{
     sea_query::{Expr, ExprTrait, LikeExpr, Query},
@@ -12,7 +12,7 @@ use sea_orm::{
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::{ends, recording};
+use super::recording;
 use crate::{
     auth::Actor,
     authz::{self, facts, Action},
@@ -106,20 +106,19 @@ pub enum KpiSort {
 }
 
 /// The order of a KPI list.
-pub fn kpi_order(sort: KpiSort, descending: bool) -> Order<kpi::Entity> {
-    let (column, key): (kpi::Column, fn(&kpi::Model) -> SortValue) = match sort {
-        KpiSort::Name => (kpi::Column::Name, |m| SortValue::Text(m.name.clone())),
-        KpiSort::Category => (kpi::Column::Category, |m| {
+pub fn kpi_order(sort: KpiSort, descending: bool) -> Order<kpi_view::Entity> {
+    use kpi_view::Column as K;
+    let (column, key): (K, fn(&kpi_view::Model) -> SortValue) = match sort {
+        KpiSort::Name => (K::Name, |m| SortValue::Text(m.name.clone())),
+        KpiSort::Category => (K::Category, |m| {
             SortValue::Text(sea_orm::ActiveEnum::to_value(&m.category))
         }),
-        KpiSort::Attainment => (kpi::Column::AttainmentSort, |m| {
-            SortValue::Float(m.attainment_sort)
-        }),
-        KpiSort::UpdatedAt => (kpi::Column::UpdatedAt, |m| SortValue::Time(m.updated_at)),
+        KpiSort::Attainment => (K::AttainmentSort, |m| SortValue::Float(m.attainment_sort)),
+        KpiSort::UpdatedAt => (K::UpdatedAt, |m| SortValue::Time(m.updated_at)),
     };
     Order {
         column,
-        id: kpi::Column::Id,
+        id: K::Id,
         descending,
         key,
         id_of: |m| m.id,
@@ -194,7 +193,7 @@ impl KpiService {
     /// Defines a KPI for a team or squad (ADMIN, or a LEAD of that team or squad). The
     /// caller becomes its first owner.
     #[instrument(skip_all, fields(org.id = %actor.org_id()))]
-    pub async fn create(&self, actor: &Actor, input: NewKpi) -> ApiResult<kpi::Model> {
+    pub async fn create(&self, actor: &Actor, input: NewKpi) -> ApiResult<kpi_view::Model> {
         let facts = facts::scope(&self.db, actor, input.scope).await?;
         authz::check(actor, Action::DefineKpi { scope: &facts })?;
         let name = text::required(&input.name, "name", text::NAME_MAX)?;
@@ -225,8 +224,6 @@ impl KpiService {
                 created_at: Set(now),
                 updated_at: Set(now),
                 version: Set(1),
-                // Derived (attainment), or set by the first measurement (the ends).
-                ..Default::default()
             })
             .await?;
         w.insert(kpi_owner::ActiveModel {
@@ -237,6 +234,7 @@ impl KpiService {
             created_at: Set(now),
         })
         .await?;
+        let k = read(&w, k.organization_id, k.id).await?;
         w.commit(Kind::Kpi, k.id).await?;
         tracing::info!(kpi.id = %k.id, "KPI defined");
         Ok(k)
@@ -261,7 +259,7 @@ impl KpiService {
         actor: &Actor,
         id: Uuid,
         input: KpiChanges,
-    ) -> ApiResult<kpi::Model> {
+    ) -> ApiResult<kpi_view::Model> {
         let k = self.editable(&self.db, actor, id).await?;
         let name = match &input.name {
             Some(n) => text::required(n, "name", text::NAME_MAX)?,
@@ -294,22 +292,19 @@ impl KpiService {
                 },
             )
             .await?;
-        // The database derives the attainment from the new definition.
+        // With the attainment the new definition gives.
+        let saved = read(&w, saved.organization_id, saved.id).await?;
         w.commit(Kind::Kpi, saved.id).await?;
         Ok(saved)
     }
 
     /// Archives a KPI: it leaves the default lists and takes no new measurements.
     #[instrument(skip_all, fields(org.id = %actor.org_id(), kpi.id = %id))]
-    pub async fn archive(&self, actor: &Actor, id: Uuid) -> ApiResult<kpi::Model> {
+    pub async fn archive(&self, actor: &Actor, id: Uuid) -> ApiResult<kpi_view::Model> {
         let mut w = Write::begin(&self.db, actor).await?;
         let k = self.editable(&w, actor, id).await?;
-        if k.archived_at.is_some() {
-            w.commit(Kind::Kpi, k.id).await?;
-            return Ok(k);
-        }
-        let done = w
-            .save::<kpi::Entity>(
+        if k.archived_at.is_none() {
+            w.save::<kpi::Entity>(
                 &k,
                 None,
                 kpi::ActiveModel {
@@ -318,6 +313,8 @@ impl KpiService {
                 },
             )
             .await?;
+        }
+        let done = read(&w, k.organization_id, k.id).await?;
         w.commit(Kind::Kpi, done.id).await?;
         Ok(done)
     }
@@ -329,7 +326,7 @@ impl KpiService {
         actor: &Actor,
         kpi_id: Uuid,
         user_id: Uuid,
-    ) -> ApiResult<kpi::Model> {
+    ) -> ApiResult<kpi_view::Model> {
         let mut w = Write::begin(&self.db, actor).await?;
         let k = self.editable(&w, actor, kpi_id).await?;
         // The owner stays active until they own the KPI.
@@ -358,6 +355,7 @@ impl KpiService {
             let owned = owned.try_into_model()?;
             w.record(ChangeKind::Created, kpi_owner::Entity::subject(&owned));
         }
+        let k = read(&w, k.organization_id, k.id).await?;
         w.commit(Kind::Kpi, k.id).await?;
         Ok(k)
     }
@@ -369,7 +367,7 @@ impl KpiService {
         actor: &Actor,
         kpi_id: Uuid,
         user_id: Uuid,
-    ) -> ApiResult<kpi::Model> {
+    ) -> ApiResult<kpi_view::Model> {
         let mut w = Write::begin(&self.db, actor).await?;
         let k = self.editable(&w, actor, kpi_id).await?;
         let gone = w
@@ -383,6 +381,7 @@ impl KpiService {
         if gone.is_none() {
             return Err(ApiError::NotFound);
         }
+        let k = read(&w, k.organization_id, k.id).await?;
         w.commit(Kind::Kpi, k.id).await?;
         Ok(k)
     }
@@ -392,15 +391,16 @@ impl KpiService {
     /// again with the same values changes nothing (new values update that row).
     ///
     /// A new measurement is two statements on PostgreSQL: the KPI with the caller's
-    /// standing ([`facts::kpi_by_id`]), then the insert, the KPI's ends and the journal
-    /// in one ([`recording::record_new`]). On SQLite, which serialises writers anyway,
-    /// the same steps run in a transaction ([`ends::extend`] last).
+    /// standing ([`facts::kpi_by_id`]), then the insert and the journal in one
+    /// ([`recording::record_new`]). On SQLite, which serialises writers anyway, the same
+    /// steps run in a transaction. Neither writes the KPI's row: its latest value and
+    /// attainment are derived when it is read (`kpi_view`).
     #[instrument(skip_all, fields(org.id = %actor.org_id(), kpi.id = %input.kpi_id))]
     pub async fn record_measurement(
         &self,
         actor: &Actor,
         input: NewMeasurement,
-    ) -> ApiResult<(kpi_measurement::Model, kpi::Model)> {
+    ) -> ApiResult<kpi_measurement::Model> {
         let org = actor.org_id();
         let (k, facts) = facts::kpi_by_id(&self.db, actor, input.kpi_id).await?;
         authz::check(actor, Action::RecordMeasurement { kpi: &facts })?;
@@ -466,27 +466,21 @@ impl KpiService {
             return self.record_known(w, &k, &input).await;
         };
         w.record(ChangeKind::Created, kpi_measurement::Entity::subject(&m));
+        // Its latest value and attainment moved.
         w.record(ChangeKind::Updated, kpi::Entity::subject(&k));
-        w.journal_for([(Kind::KpiMeasurement, m.id)]).await?;
-        let end = ends::End::of(&m);
-        let Some(k) = ends::extend(&w, org, k.id, (end, end), w.at()).await? else {
-            // Archived since it was read.
-            w.rollback().await?;
-            return Err(archived());
-        };
-        w.commit_journaled().await?;
-        Ok((m, k))
+        w.commit(Kind::KpiMeasurement, m.id).await?;
+        Ok(m)
     }
 
     /// [`Self::record_measurement`] of an external reference already recorded: the
-    /// same values change nothing; new ones update the row (and the KPI's ends); on
-    /// another KPI it is a CONFLICT.
+    /// same values change nothing; new ones update the row; on another KPI it is a
+    /// CONFLICT.
     async fn record_known(
         &self,
         mut w: Write,
         k: &kpi::Model,
         input: &Measured,
-    ) -> ApiResult<(kpi_measurement::Model, kpi::Model)> {
+    ) -> ApiResult<kpi_measurement::Model> {
         let (org, ext) = (k.organization_id, input.ext.as_ref());
         let ext = ext.ok_or_else(|| {
             ApiError::internal(anyhow::anyhow!(
@@ -514,9 +508,8 @@ impl KpiService {
             && (ext.url.is_none() || ext.url == m.external_url);
         if unchanged {
             w.commit(Kind::KpiMeasurement, m.id).await?;
-            return Ok((m, k.clone()));
+            return Ok(m);
         }
-        lock_in_org::<kpi::Entity, _>(&w, org, k.id).await?;
         let m = w
             .save::<kpi_measurement::Entity>(
                 &m,
@@ -530,15 +523,14 @@ impl KpiService {
                 },
             )
             .await?;
-        let k = ends::recompute(&w, org, k.id, w.at()).await?;
-        w.record(ChangeKind::Updated, kpi::Entity::subject(&k));
+        w.record(ChangeKind::Updated, kpi::Entity::subject(k));
         w.commit(Kind::KpiMeasurement, m.id).await?;
-        Ok((m, k))
+        Ok(m)
     }
 
     /// Deletes a measurement (its recorder if an owner; a LEAD of the KPI's scope; ADMIN).
     #[instrument(skip_all, fields(org.id = %actor.org_id(), measurement.id = %id))]
-    pub async fn delete_measurement(&self, actor: &Actor, id: Uuid) -> ApiResult<kpi::Model> {
+    pub async fn delete_measurement(&self, actor: &Actor, id: Uuid) -> ApiResult<kpi_view::Model> {
         let org = actor.org_id();
         let m = find_in_org::<kpi_measurement::Entity, _>(&self.db, org, id).await?;
         let (k, facts) = facts::kpi_by_id(&self.db, actor, m.kpi_id).await?;
@@ -548,12 +540,19 @@ impl KpiService {
         };
         authz::check(actor, Action::DeleteMeasurement { kpi: &facts, own })?;
         let mut w = Write::begin(&self.db, actor).await?;
-        lock_in_org::<kpi::Entity, _>(&w, org, k.id).await?;
         if !w.delete::<kpi_measurement::Entity>(&m).await? {
             return Err(ApiError::NotFound);
         }
-        let k = ends::recompute(&w, org, k.id, w.at()).await?;
         w.record(ChangeKind::Updated, kpi::Entity::subject(&k));
+        // No measurement carries the time of a deletion: the KPI's row does.
+        kpi::Entity::update_many()
+            .col_expr(kpi::Column::UpdatedAt, Expr::value(w.at()))
+            .filter(kpi::Column::OrganizationId.eq(org))
+            .filter(kpi::Column::Id.eq(k.id))
+            .exec(&w)
+            .await?;
+        // With the latest value and attainment that are left.
+        let k = read(&w, org, k.id).await?;
         w.commit(Kind::KpiMeasurement, m.id).await?;
         Ok(k)
     }
@@ -579,38 +578,43 @@ impl KpiService {
         pagination::count(&self.db, q).await
     }
 
-    /// One KPI of the caller's organisation.
-    pub async fn get(&self, actor: &Actor, id: Uuid) -> ApiResult<kpi::Model> {
-        find_in_org::<kpi::Entity, _>(&self.db, actor.org_id(), id).await
+    /// The KPI `id` of `org` as it is now (the KPI of a measurement just written).
+    pub async fn current(&self, org: Uuid, id: Uuid) -> ApiResult<kpi_view::Model> {
+        read(&self.db, org, id).await
     }
 
-    fn query(&self, actor: &Actor, filter: &KpiFilter) -> Select<kpi::Entity> {
+    /// One KPI of the caller's organisation.
+    pub async fn get(&self, actor: &Actor, id: Uuid) -> ApiResult<kpi_view::Model> {
+        read(&self.db, actor.org_id(), id).await
+    }
+
+    fn query(&self, actor: &Actor, filter: &KpiFilter) -> Select<kpi_view::Entity> {
+        use kpi_view::Column as K;
         let org = actor.org_id();
-        let mut q = kpi::Entity::find().filter(kpi::Column::OrganizationId.eq(org));
+        let mut q = kpi_view::Entity::find().filter(K::OrganizationId.eq(org));
         if !filter.include_archived {
-            q = q.filter(kpi::Column::ArchivedAt.is_null());
+            q = q.filter(K::ArchivedAt.is_null());
         }
         if let Some(t) = filter.team_id {
-            q = q.filter(kpi::Column::TeamId.eq(t));
+            q = q.filter(K::TeamId.eq(t));
         }
         if let Some(s) = filter.squad_id {
-            q = q.filter(kpi::Column::SquadId.eq(s));
+            q = q.filter(K::SquadId.eq(s));
         }
         if let Some(c) = filter.category {
-            q = q.filter(kpi::Column::Category.eq(c));
+            q = q.filter(K::Category.eq(c));
         }
         if let Some(since) = filter.updated_since {
-            q = q.filter(kpi::Column::UpdatedAt.gte(since));
+            q = q.filter(K::UpdatedAt.gte(since));
         }
         if let Some(s) = filter.text.as_deref().filter(|s| !s.trim().is_empty()) {
             q = q.filter(
-                Expr::col(kpi::Column::SearchKey)
-                    .like(LikeExpr::new(text::contains_pattern(s)).escape('\\')),
+                Expr::col(K::SearchKey).like(LikeExpr::new(text::contains_pattern(s)).escape('\\')),
             );
         }
         if let Some(owner) = filter.owner_id {
             q = q.filter(
-                kpi::Column::Id.in_subquery(
+                K::Id.in_subquery(
                     Query::select()
                         .column(kpi_owner::Column::KpiId)
                         .from(kpi_owner::Entity)
@@ -636,9 +640,9 @@ impl KpiService {
                 .and_having(Expr::cust(r#"COUNT(DISTINCT "user"."discipline") >= 2"#))
                 .to_owned();
             q = q.filter(if shared {
-                kpi::Column::Id.in_subquery(shared_ids)
+                K::Id.in_subquery(shared_ids)
             } else {
-                kpi::Column::Id.not_in_subquery(shared_ids)
+                K::Id.not_in_subquery(shared_ids)
             });
         }
         q
@@ -649,9 +653,9 @@ impl KpiService {
         &self,
         actor: &Actor,
         filter: &KpiFilter,
-        order: Order<kpi::Entity>,
+        order: Order<kpi_view::Entity>,
         page: &PageArgs,
-    ) -> ApiResult<Page<kpi::Model>> {
+    ) -> ApiResult<Page<kpi_view::Model>> {
         pagination::paginate(&self.db, self.query(actor, filter), order, page).await
     }
 
@@ -659,6 +663,15 @@ impl KpiService {
     pub async fn count(&self, actor: &Actor, filter: &KpiFilter) -> ApiResult<u64> {
         pagination::count(&self.db, self.query(actor, filter)).await
     }
+}
+
+/// The KPI `id` of `org` as it is read: with its latest value and attainment.
+pub(crate) async fn read<C: ConnectionTrait>(
+    db: &C,
+    org: Uuid,
+    id: Uuid,
+) -> ApiResult<kpi_view::Model> {
+    find_in_org::<kpi_view::Entity, _>(db, org, id).await
 }
 
 /// A window of measurements `[from, to)`: `to` must come after `from`.

@@ -1,7 +1,8 @@
 //! KPI measurements upserted by external reference (issue 13): the sync path of
 //! analytics exports and CI systems, one at a time or up to a thousand in one
-//! transaction ([`crate::domain::sync`]). Each KPI a bulk touches is locked once, and
-//! its attainment recomputed once.
+//! transaction ([`crate::domain::sync`]). Each KPI a bulk touches is read (and held
+//! against an archive) once; its latest value and attainment are derived when it is
+//! read, so nothing of the KPI is written.
 
 use std::collections::{HashMap, HashSet};
 
@@ -14,10 +15,7 @@ use sea_orm::{
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::{
-    ends::{self, End},
-    service::{finite, recorded_at, KpiService},
-};
+use super::service::{finite, recorded_at, KpiService};
 use crate::{
     auth::Actor,
     authz::{self, facts, Action},
@@ -46,40 +44,27 @@ pub struct MeasurementUpsert {
 
 impl KpiService {
     /// Upserts one measurement by its external reference
-    /// ([`Self::upsert_measurements`]); returns it with its KPI.
+    /// ([`Self::upsert_measurements`]).
     pub async fn upsert_measurement(
         &self,
         actor: &Actor,
         input: MeasurementUpsert,
-    ) -> ApiResult<(kpi_measurement::Model, kpi::Model, Upserted)> {
-        let (rows, kpis) = self
-            .upsert_measurements_with_kpis(actor, std::slice::from_ref(&input))
-            .await?;
-        let (m, done) = sync::single(rows)?;
-        let k = kpis
-            .into_iter()
-            .find(|k| k.id == m.kpi_id)
-            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("an upserted KPI went missing")))?;
-        Ok((m, k, done))
+    ) -> ApiResult<(kpi_measurement::Model, Upserted)> {
+        sync::single(
+            self.upsert_measurements(actor, std::slice::from_ref(&input))
+                .await?,
+        )
     }
 
     /// Upserts up to 1,000 measurements in one transaction, all or nothing (each KPI's
     /// owners and the members of its squad; tokens with `kpis:write`). A reference
     /// already recorded on another KPI is a CONFLICT of its item.
+    #[instrument(skip_all, fields(org.id = %actor.org_id(), items = items.len()))]
     pub async fn upsert_measurements(
         &self,
         actor: &Actor,
         items: &[MeasurementUpsert],
     ) -> ApiResult<BulkResult<kpi_measurement::Model>> {
-        Ok(self.upsert_measurements_with_kpis(actor, items).await?.0)
-    }
-
-    #[instrument(skip_all, fields(org.id = %actor.org_id(), items = items.len()))]
-    async fn upsert_measurements_with_kpis(
-        &self,
-        actor: &Actor,
-        items: &[MeasurementUpsert],
-    ) -> ApiResult<(BulkResult<kpi_measurement::Model>, Vec<kpi::Model>)> {
         sync::check_size(items.len())?;
         sync::retrying(|| self.upsert_measurements_once(actor, items)).await
     }
@@ -88,7 +73,7 @@ impl KpiService {
         &self,
         actor: &Actor,
         items: &[MeasurementUpsert],
-    ) -> ApiResult<(BulkResult<kpi_measurement::Model>, Vec<kpi::Model>)> {
+    ) -> ApiResult<BulkResult<kpi_measurement::Model>> {
         let org = actor.org_id();
         let mut w = Write::begin(&self.db, actor).await?;
         let now = w.at();
@@ -112,14 +97,14 @@ impl KpiService {
             })
             .collect();
 
-        // Every KPI of the bulk, locked in id order until this commits: its
-        // measurements change one writer at a time, and its attainment follows.
+        // Every KPI of the bulk, share-locked in id order until this commits: an archive
+        // (or a change of its scope) waits for this bulk, other bulks do not.
         let kpi_ids: HashSet<Uuid> = items.iter().map(|i| i.kpi_id).collect();
         let kpis: HashMap<Uuid, kpi::Model> = kpi::Entity::find()
             .filter(kpi::Column::OrganizationId.eq(org))
             .filter(kpi::Column::Id.is_in(kpi_ids))
             .order_by_asc(kpi::Column::Id)
-            .lock(LockType::NoKeyUpdate)
+            .lock(LockType::Share)
             .all(&w)
             .await?
             .into_iter()
@@ -219,7 +204,7 @@ impl KpiService {
         }
         if !errors.is_empty() {
             w.rollback().await?;
-            return Ok((Err(sync::refused(items.len(), errors)?), Vec::new()));
+            return Ok(Err(sync::refused(items.len(), errors)?));
         }
 
         let inserts: Vec<kpi_measurement::ActiveModel> = plans
@@ -231,51 +216,26 @@ impl KpiService {
             .collect();
         w.insert_many(inserts).await?;
         let mut rows = Vec::with_capacity(items.len());
-        // Per KPI: the measurements added, or `None` once one of its measurements changed
-        // (its ends are then read again from the table).
-        let mut moved: HashMap<Uuid, Option<Vec<End>>> = HashMap::new();
+        // The KPIs whose measurements changed: their latest value and attainment moved.
+        let mut moved = HashSet::new();
         for plan in plans.into_iter().flatten() {
             let (m, done) = match plan {
                 Plan::Insert(a) => (a.try_into_model()?, Upserted::Created),
                 Plan::Update(a) => (w.update(a).await?, Upserted::Updated),
                 Plan::Same(m) => (m, Upserted::Unchanged),
             };
-            match done {
-                Upserted::Created => {
-                    if let Some(added) = moved.entry(m.kpi_id).or_insert_with(|| Some(Vec::new())) {
-                        added.push(End::of(&m));
-                    }
-                }
-                Upserted::Updated => {
-                    moved.insert(m.kpi_id, None);
-                }
-                Upserted::Unchanged => {}
+            if done != Upserted::Unchanged {
+                moved.insert(m.kpi_id);
             }
             rows.push((m, done));
         }
-        let mut after = Vec::with_capacity(kpis.len());
-        let mut ids: Vec<Uuid> = kpis.keys().copied().collect();
-        ids.sort();
-        for id in ids {
-            let k = &kpis[&id];
-            let moved_k = match moved.remove(&id) {
-                None => {
-                    after.push(k.clone());
-                    continue;
-                }
-                // Locked above, and checked to be active.
-                Some(Some(added)) => match ends::span(added) {
-                    Some(span) => ends::extend(&w, org, id, span, w.at()).await?,
-                    None => Some(k.clone()),
-                },
-                Some(None) => Some(ends::recompute(&w, org, id, w.at()).await?),
-            }
-            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("a locked KPI went missing")))?;
-            w.record(ChangeKind::Updated, kpi::Entity::subject(&moved_k));
-            after.push(moved_k);
+        let mut moved: Vec<Uuid> = moved.into_iter().collect();
+        moved.sort();
+        for id in moved {
+            w.record(ChangeKind::Updated, kpi::Entity::subject(&kpis[&id]));
         }
         w.commit_for(rows.iter().map(|(m, _)| (Kind::KpiMeasurement, m.id)))
             .await?;
-        Ok((Ok(rows), after))
+        Ok(Ok(rows))
     }
 }

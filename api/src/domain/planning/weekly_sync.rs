@@ -5,7 +5,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use entity::{
     dependency,
     enums::{DependencyStatus, OutcomeStatus},
-    kpi, outcome,
+    kpi_view, outcome,
 };
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 use tracing::instrument;
@@ -35,7 +35,7 @@ pub struct WeeklySync {
     pub outcomes_at_risk: Vec<outcome::Model>,
     /// KPIs of the team and its squads whose values worsened over the 30 days up to the
     /// week's end.
-    pub worsening_kpis: Vec<kpi::Model>,
+    pub worsening_kpis: Vec<kpi_view::Model>,
 }
 
 /// How far ahead the weekly sync looks for dependencies.
@@ -100,16 +100,16 @@ impl PlanningService {
             .order_by_asc(outcome::Column::CreatedAt)
             .all(&self.db)
             .await?;
-        let team_kpis = kpi::Entity::find()
-            .filter(kpi::Column::OrganizationId.eq(org))
-            .filter(kpi::Column::ArchivedAt.is_null())
+        let team_kpis = kpi_view::Entity::find()
+            .filter(kpi_view::Column::OrganizationId.eq(org))
+            .filter(kpi_view::Column::ArchivedAt.is_null())
             .filter(Self::owned_by(
                 team_id,
                 &squads,
-                kpi::Column::TeamId,
-                kpi::Column::SquadId,
+                kpi_view::Column::TeamId,
+                kpi_view::Column::SquadId,
             ))
-            .order_by_asc(kpi::Column::Name)
+            .order_by_asc(kpi_view::Column::Name)
             .all(&self.db)
             .await?;
         let week_end = (week_start + Duration::days(7))

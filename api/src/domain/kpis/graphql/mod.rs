@@ -5,9 +5,11 @@ mod upserts;
 
 pub use upserts::*;
 
-use async_graphql::{Context, Enum, InputObject, MaybeUndefined, Object, SimpleObject, ID};
+use async_graphql::{
+    ComplexObject, Context, Enum, InputObject, MaybeUndefined, Object, SimpleObject, ID,
+};
 use chrono::{DateTime, Utc};
-use entity::{api_token, kpi, kpi_measurement, kpi_owner, squad, team, user};
+use entity::{api_token, kpi_measurement, kpi_owner, kpi_view, squad, team, user};
 
 pub use super::loaders::{KpiMeasurements, SquadKpis, TeamKpis};
 use super::{
@@ -43,7 +45,22 @@ use crate::{
 pub const STATUS_TREND_DAYS: i64 = 30;
 
 /// A key performance indicator of a team or a squad.
-pub struct Kpi(pub kpi::Model);
+pub struct Kpi(pub kpi_view::Model);
+
+impl Kpi {
+    /// The KPI of `m` as it is now, read when a mutation's answer asks for it: from the
+    /// database, not the request's loaders (another mutation of the same request may
+    /// have moved it since they read it).
+    pub(crate) async fn of_measurement(
+        ctx: &Context<'_>,
+        m: &kpi_measurement::Model,
+    ) -> ApiResult<Self> {
+        let services = ctx.services();
+        Ok(Self(
+            services.kpis.current(m.organization_id, m.kpi_id).await?,
+        ))
+    }
+}
 
 /// Which way a KPI moved over a window.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -196,8 +213,8 @@ impl Kpi {
     }
     /// The newest measurement.
     async fn latest_measurement(&self, ctx: &Context<'_>) -> ApiResult<Option<KpiMeasurement>> {
-        // The KPI's row names it: a look-up by id, however long the history. Gone
-        // since the KPI was read (deleted meanwhile): none.
+        // Read with the KPI (one index probe): a look-up by id, however long the
+        // history. Gone since the KPI was read (deleted meanwhile): none.
         let Some(id) = self.0.latest_measurement_id else {
             return Ok(None);
         };
@@ -291,6 +308,9 @@ impl Kpi {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// The last change of its definition or of any of its measurements (a new value, a
+    /// corrected one, a deleted one): what `kpis(filter: { updatedSince })` and the
+    /// `UPDATED_AT` order read.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
@@ -371,7 +391,7 @@ impl KpiMeasurement {
         )
     }
     async fn kpi(&self, ctx: &Context<'_>) -> ApiResult<Kpi> {
-        load_one::<kpi::Entity>(ctx, self.0.organization_id, self.0.kpi_id)
+        load_one::<kpi_view::Entity>(ctx, self.0.organization_id, self.0.kpi_id)
             .await
             .map(Kpi)
     }
@@ -571,10 +591,17 @@ pub struct RecordKpiMeasurementInput {
 }
 
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct RecordKpiMeasurementPayload {
     pub measurement: KpiMeasurement,
+}
+
+#[ComplexObject]
+impl RecordKpiMeasurementPayload {
     /// The KPI with its new latest value and attainment.
-    pub kpi: Kpi,
+    async fn kpi(&self, ctx: &Context<'_>) -> ApiResult<Kpi> {
+        Kpi::of_measurement(ctx, &self.measurement.0).await
+    }
 }
 
 #[derive(InputObject)]
@@ -702,7 +729,7 @@ impl KpiMutation {
         input: RecordKpiMeasurementInput,
     ) -> ApiResult<RecordKpiMeasurementPayload> {
         let kpi_id = ids::decode(&input.kpi_id, Kind::Kpi, "kpiId")?;
-        let (m, k) = ctx
+        let m = ctx
             .services()
             .kpis
             .record_measurement(
@@ -718,7 +745,6 @@ impl KpiMutation {
             .await?;
         Ok(RecordKpiMeasurementPayload {
             measurement: KpiMeasurement(m),
-            kpi: Kpi(k),
         })
     }
 

@@ -1,7 +1,7 @@
 //! KPI measurements' sync path on the wire: `upsertKpiMeasurement` and
 //! `bulkUpsertKpiMeasurements`, keyed by external reference.
 
-use async_graphql::{Context, InputObject, Object, SimpleObject, ID};
+use async_graphql::{ComplexObject, Context, InputObject, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
 use super::{Kpi, KpiMeasurement};
@@ -49,11 +49,18 @@ impl TryFrom<UpsertKpiMeasurementInput> for MeasurementUpsert {
 
 /// An upserted measurement, its KPI, and what the upsert did.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct UpsertKpiMeasurementPayload {
     pub measurement: KpiMeasurement,
-    /// The KPI with its latest value and attainment.
-    pub kpi: Kpi,
     pub result: UpsertResult,
+}
+
+#[ComplexObject]
+impl UpsertKpiMeasurementPayload {
+    /// The KPI with its latest value and attainment.
+    async fn kpi(&self, ctx: &Context<'_>) -> ApiResult<Kpi> {
+        Kpi::of_measurement(ctx, &self.measurement.0).await
+    }
 }
 
 /// One item of a bulk upsert of measurements.
@@ -95,14 +102,13 @@ impl KpiSyncMutation {
         input: UpsertKpiMeasurementInput,
     ) -> ApiResult<UpsertKpiMeasurementPayload> {
         let item = input.try_into()?;
-        let (m, k, done) = ctx
+        let (m, done) = ctx
             .services()
             .kpis
             .upsert_measurement(&ctx.actor().await?, item)
             .await?;
         Ok(UpsertKpiMeasurementPayload {
             measurement: KpiMeasurement(m),
-            kpi: Kpi(k),
             result: done.into(),
         })
     }

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use entity::{initiative, kpi, outcome, squad, team};
+use entity::{initiative, kpi_view, outcome, squad, team};
 
 use super::{linked, Initiative};
 use crate::{
@@ -32,10 +32,10 @@ use crate::{
 pub struct Outcome(pub outcome::Model);
 
 impl Outcome {
-    async fn load_kpi(&self, ctx: &Context<'_>) -> ApiResult<Option<kpi::Model>> {
+    async fn load_kpi(&self, ctx: &Context<'_>) -> ApiResult<Option<kpi_view::Model>> {
         match self.0.kpi_id {
             Some(k) => Ok(Some(
-                load_one::<kpi::Entity>(ctx, self.0.organization_id, k).await?,
+                load_one::<kpi_view::Entity>(ctx, self.0.organization_id, k).await?,
             )),
             None => Ok(None),
         }
