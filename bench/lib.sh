@@ -143,8 +143,9 @@ threads() { echo $(( CONNECTIONS < THREADS ? CONNECTIONS : THREADS )); }
 # check_body server url body token: one request; fails on GraphQL errors; prints the size.
 check_body() {
   local resp
-  resp=$(curl -sS -X POST "$2" -H 'Content-Type: application/json' \
-    ${4:+-H "Authorization: Bearer $4"} --data-binary "@$3")
+  # A body file of several lines (shape dn) is checked by its first.
+  resp=$(head -n1 "$3" | curl -sS -X POST "$2" -H 'Content-Type: application/json' \
+    ${4:+-H "Authorization: Bearer $4"} --data-binary @-)
   if python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); sys.exit(0 if d.get("data") and not d.get("errors") else 1)' <<<"$resp" 2>/dev/null; then
     printf '%s' "$resp" | wc -c
   else
@@ -257,10 +258,29 @@ run_server() {
   stop_server
 }
 
+# northstar_body SHAPE IDS: the request body of a Northstar shape, with the ids that
+# bench/seed.py wrote to IDS; for dn, (d) once per KPI of `kpi_ids_32`, one per line.
+northstar_body() {
+  local ids=$2
+  if [ "$1" = dn ]; then
+    python3 - "$BENCH/northstar/d.json" "$ids" <<'PY'
+import json, sys
+body, ids = open(sys.argv[1]).read().strip(), json.load(open(sys.argv[2]))
+print("\n".join(body.replace("__KPI_ID__", k) for k in ids["kpi_ids_32"]))
+PY
+  else
+    python3 - "$BENCH/northstar/$1.json" "$ids" <<'PY'
+import json, sys
+body, ids = open(sys.argv[1]).read().strip(), json.load(open(sys.argv[2]))
+print(body.replace("__TEAM_ID__", ids["team_id"]).replace("__KPI_ID__", ids["kpi_id"]))
+PY
+  fi
+}
+
 # --- server: Northstar -------------------------------------------------------------
 SERVER_LABEL[northstar]="Northstar"
 start_northstar() {
-  local scale=$1 s ids="$OUT/northstar-ids$TAG.json" team kpi
+  local scale=$1 s ids="$OUT/northstar-ids$TAG.json"
   log "Northstar: fresh database $NS_DB"
   free_port "$NS_PORT" BENCH_NS_PORT
   fresh_db "$NS_DB"
@@ -274,12 +294,9 @@ start_northstar() {
   log "seeding Northstar (scale $scale)"
   python3 "$BENCH/seed.py" --url "http://127.0.0.1:$NS_PORT/graphql" --out "$ids" --scale "$scale" \
     2> >(tee "$OUT/northstar-seed$TAG.log" >&2)
-  team=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["team_id"])' "$ids")
-  kpi=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["kpi_id"])' "$ids")
   for s in "$BENCH"/northstar/*.json; do
     s=$(basename "$s" .json)
-    sed -e "s/__TEAM_ID__/$team/" -e "s/__KPI_ID__/$kpi/" "$BENCH/northstar/$s.json" \
-      >"$OUT/northstar$TAG-$s.body.json"
+    northstar_body "$s" "$ids" >"$OUT/northstar$TAG-$s.body.json"
   done
   psql "$PG/$NS_DB" -qX -c "VACUUM ANALYZE" >/dev/null
   sleep 2

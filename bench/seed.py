@@ -289,6 +289,10 @@ def main():
         # Shape (d): Team 200 Squad 1's "Deployment frequency" — outside the teams
         # that (b) and (c) read, so writes do not change their answers.
         "kpi_id": kpi_ids[(199 * 5 + 0) * 4 + 0],
+        # Shape (dn): the first KPI of squads 1–4 of teams 193–200, 32 in all, also
+        # outside what (b) and (c) read.
+        "kpi_ids_32": [kpi_ids[(t * 5 + s) * 4 + 0] for t in range(192, 200) for s in range(4)]
+        if len(team_ids) >= 200 else [],
     }
     with open(args.out, "w") as f:
         json.dump(ids, f)

@@ -1,12 +1,24 @@
 -- wrk script: POSTs one GraphQL request body over and over, and writes a JSON
 -- summary for bench/report.py.
---   BODY_FILE  file holding the JSON request body
+--   BODY_FILE  file holding the JSON request body; with several lines, one body per
+--              line, sent in turn (shape dn: one KPI per line)
 --   TOKEN      bearer token (optional)
 --   WRK_OUT    where the summary goes
 local f = assert(io.open(os.getenv("BODY_FILE"), "rb"))
 wrk.method = "POST"
 wrk.body = f:read("*a")
 f:close()
+local bodies = {}
+for line in wrk.body:gmatch("[^\n]+") do
+  bodies[#bodies + 1] = line
+end
+if #bodies > 1 then
+  local n = 0
+  request = function()
+    n = n + 1
+    return wrk.format(nil, nil, nil, bodies[(n % #bodies) + 1])
+  end
+end
 wrk.headers["Content-Type"] = "application/json"
 local token = os.getenv("TOKEN")
 if token and token ~= "" then
